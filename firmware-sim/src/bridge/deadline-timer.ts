@@ -1,0 +1,56 @@
+import type { SimClock, TimerHandle } from "../clock.js";
+
+/**
+ * One re-armable timer that calls `onDue` at the first timer tick at which
+ * `clock.nowUs() >= deadlineUs` — never early, even though the underlying timers only have
+ * millisecond resolution and may fire a little before the requested time.
+ *
+ * Moving the deadline later keeps the pending timer (it re-checks and re-arms when it fires), so
+ * a caller can push the deadline on every Wiegand bit without allocating a timer per bit.
+ */
+export class DeadlineTimer {
+  readonly #clock: SimClock;
+  readonly #onDue: (nowUs: number) => void;
+  #handle: TimerHandle | undefined;
+  /** When the pending timer is expected to fire. */
+  #firesAtUs = 0;
+  #deadlineUs = 0;
+
+  constructor(clock: SimClock, onDue: (nowUs: number) => void) {
+    this.#clock = clock;
+    this.#onDue = onDue;
+  }
+
+  get armed(): boolean {
+    return this.#handle !== undefined;
+  }
+
+  armAt(deadlineUs: number): void {
+    this.#deadlineUs = deadlineUs;
+    if (this.#handle !== undefined && this.#firesAtUs <= deadlineUs) return;
+    this.#schedule(this.#clock.nowUs());
+  }
+
+  cancel(): void {
+    if (this.#handle === undefined) return;
+    this.#clock.clearTimeout(this.#handle);
+    this.#handle = undefined;
+  }
+
+  #schedule(nowUs: number): void {
+    this.cancel();
+    const delayMs = Math.max(1, Math.ceil((this.#deadlineUs - nowUs) / 1000));
+    this.#firesAtUs = nowUs + delayMs * 1000;
+    this.#handle = this.#clock.setTimeout(this.#fire, delayMs);
+  }
+
+  readonly #fire = (): void => {
+    this.#handle = undefined;
+    const nowUs = this.#clock.nowUs();
+    if (nowUs < this.#deadlineUs) {
+      this.#schedule(nowUs);
+      return;
+    }
+    this.#onDue(nowUs);
+  };
+}
