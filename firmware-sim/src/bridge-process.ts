@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
+import { SerialTransport } from "@acs/serial-transport";
 import pino from "pino";
-import { SerialPort } from "serialport";
 import { BridgeBoard } from "./board/bridge-board.js";
 import { systemClock } from "./clock.js";
 import { BridgeControl, type OutputChange } from "./control/bridge-control.js";
@@ -26,7 +26,7 @@ export async function runBridgeProcess(options: BridgeProcessOptions): Promise<v
   const log = pino({ base: { sim: "bridge", device: options.device } }, pino.destination(2));
   const stdio = new NdjsonStdio();
   const history: OutputChange[] = [];
-  let port: SerialPort | undefined;
+  const line = new SerialTransport({ path: options.device, baudRate: options.baudRate });
   let connected = true;
   const record = (change: OutputChange) => {
     history.push(change);
@@ -35,7 +35,7 @@ export async function runBridgeProcess(options: BridgeProcessOptions): Promise<v
   const board = new BridgeBoard({
     clock: systemClock,
     write: (bytes) => {
-      if (connected && port?.isOpen) port.write(Buffer.from(bytes));
+      if (connected) line.write(bytes);
     },
     boardId: options.boardId,
     firmware: { major: 1, minor: 4, patch: 0 },
@@ -61,6 +61,7 @@ export async function runBridgeProcess(options: BridgeProcessOptions): Promise<v
           endReason: frame.endReason,
           lastPulseUs: frame.lastPulseUs,
           endedAtUs: frame.endedAtUs,
+          sentAtUs: systemClock.nowUs(),
         }),
       pulseRejected: (readerPort, reject) =>
         stdio.emit({ event: "pulse-rejected", port: readerPort, ...reject }),
@@ -77,37 +78,24 @@ export async function runBridgeProcess(options: BridgeProcessOptions): Promise<v
       log.info({ connected: value }, "line");
     },
     lineConnected: () => connected,
-    inject: (bytes) => {
-      if (port?.isOpen) port.write(Buffer.from(bytes));
-    },
+    inject: (bytes) => line.write(bytes),
     history: () => history,
   });
 
-  const openPort = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const p = new SerialPort({
-        path: options.device,
-        baudRate: options.baudRate,
-        autoOpen: false,
-      });
-      p.open((err) => {
-        if (err) return reject(err);
-        port = p;
-        p.on("data", (chunk: Buffer) => {
-          if (connected) board.receive(chunk);
-        });
-        p.on("error", (e) => log.warn({ err: e.message }, "serial error"));
-        p.on("close", () => {
-          if (stopping) return;
-          log.warn("serial device closed; retrying");
-          setTimeout(() => void reopen(), 500);
-        });
-        resolve();
-      });
+  const openLine = (): Promise<void> =>
+    line.open({
+      data: (chunk) => {
+        if (connected) board.receive(chunk);
+      },
+      closed: (err) => {
+        if (stopping) return;
+        log.warn({ err: err?.message }, "serial device closed; retrying");
+        setTimeout(() => void reopen(), 500);
+      },
     });
   const reopen = async () => {
     try {
-      await openPort();
+      await openLine();
     } catch {
       setTimeout(() => void reopen(), 500);
     }
@@ -118,14 +106,12 @@ export async function runBridgeProcess(options: BridgeProcessOptions): Promise<v
     if (stopping) return;
     stopping = true;
     board.stop();
-    const p = port;
-    if (p?.isOpen) p.close(() => process.exit(0));
-    else process.exit(0);
+    void line.close().then(() => process.exit(0));
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
 
-  await openPort();
+  await openLine();
   board.start();
   log.info({ bootId: board.bootId }, "bridge board started");
   stdio.emit({ event: "ready", bootId: board.bootId, atUs: systemClock.nowUs() });

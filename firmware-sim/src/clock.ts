@@ -26,3 +26,23 @@ export const systemClock: SimClock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as TimerHandle,
   clearTimeout: (handle) => clearTimeout(handle as unknown as NodeJS.Timeout),
 };
+
+const parking = new Int32Array(new SharedArrayBuffer(4));
+/** How close to a deadline blockUntil stops sleeping and spins. */
+const SPIN_FINAL_US = 120;
+
+/**
+ * Blocks the thread until `clock.nowUs()` reaches `deadlineUs`, as a board's hardware timer
+ * would wait: it sleeps in the kernel (Atomics.wait) and spins only the last ~0.1 ms, so the
+ * simulation does not hold a whole core while the line and the edge need it. Real clock only.
+ */
+export function blockUntil(clock: SimClock, deadlineUs: number): void {
+  let leftUs = deadlineUs - clock.nowUs();
+  while (leftUs > SPIN_FINAL_US) {
+    Atomics.wait(parking, 0, 0, (leftUs - SPIN_FINAL_US) / 1000);
+    leftUs = deadlineUs - clock.nowUs();
+  }
+  while (clock.nowUs() < deadlineUs) {
+    // the last microseconds: a sleep would overshoot them
+  }
+}

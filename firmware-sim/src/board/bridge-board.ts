@@ -113,8 +113,6 @@ export class BridgeBoard {
         new WiegandReceiver(
           { clock: this.clock },
           (frame) => {
-            this.frameEnded(port);
-            observer.card?.(port, frame);
             this.queue({
               kind: "card",
               port,
@@ -123,6 +121,8 @@ export class BridgeBoard {
               boardTimeMs: this.boardTimeMs(frame.endedAtUs),
               durationUs: Math.round(frame.lastPulseUs - frame.firstPulseUs),
             });
+            this.frameEnded(port);
+            observer.card?.(port, frame);
           },
           (reject) => {
             if (reject.reason === "overflow") this.frameEnded(port);
@@ -211,6 +211,12 @@ export class BridgeBoard {
     if (!receiver) throw new RangeError(`reader port ${port} does not exist`);
     this.receiving[port] = true;
     receiver.pulse(line, atUs, widthUs);
+  }
+
+  /** Connects a reader's wire (a playing pulse train) to the port's receiver; undefined disconnects. */
+  attachWire(port: number, deliverDue: ((untilUs: number) => void) | undefined): void {
+    const receiver = this.receivers[port];
+    if (receiver) receiver.beforeGapEnd = deliverDue;
   }
 
   /** Resolves once the card being received on `port` has ended (at once when none is). */

@@ -1,4 +1,4 @@
-import { type SimClock, systemClock } from "../clock.js";
+import { blockUntil, type SimClock, systemClock } from "../clock.js";
 import { checkNumber, InvalidArgumentError } from "./errors.js";
 import type { WiegandLine } from "./wiegand-receiver.js";
 
@@ -67,10 +67,17 @@ export interface PlayOptions {
   readonly spin?: boolean;
   /** Aborts the playback: the promise rejects with the signal's reason and no timer is left. */
   readonly signal?: AbortSignal;
+  /**
+   * Receives a function that delivers, at once, every pulse due by a given time. A receiver
+   * calls it before it ends a frame by its gap timer, so a pulse the event loop has not got
+   * to yet is never mistaken for silence on the wire (a board's pulse interrupt always runs
+   * before its timer's).
+   */
+  readonly onWire?: (deliverDue: (untilUs: number) => void) => void;
 }
 
 /** How long before a pulse {@link playPulseTrain} stops sleeping and starts busy-waiting. */
-export const SPIN_LEAD_US = 1500;
+export const SPIN_LEAD_US = 2500;
 
 /**
  * Plays `train` in real time against `clock`: pulse i is delivered to `onPulse` at
@@ -92,11 +99,26 @@ export async function playPulseTrain(
   const spin = options.spin ?? clock === systemClock;
   const { signal } = options;
   const startUs = clock.nowUs();
+  let next = 0;
   let firstPulseUs = 0;
   let lastPulseUs = 0;
-  for (let i = 0; i < train.length; i++) {
-    const pulse = train[i]!;
-    const dueUs = startUs + pulse.offsetUs;
+  // The pulse happened at its due time on the wire; a board timestamps it there (in its edge
+  // interrupt) however late its main loop gets to it, so a late delivery from a busy event
+  // loop must not squeeze the intervals the receiver sees.
+  const deliverDue = (untilUs: number): void => {
+    while (next < train.length) {
+      const pulse = train[next]!;
+      const atUs = startUs + pulse.offsetUs;
+      if (atUs > untilUs) return;
+      if (next === 0) firstPulseUs = atUs;
+      lastPulseUs = atUs;
+      next++;
+      onPulse(pulse.line, atUs, pulse.widthUs);
+    }
+  };
+  options.onWire?.(deliverDue);
+  while (next < train.length) {
+    const dueUs = startUs + train[next]!.offsetUs;
     if (spin) {
       let leftUs = dueUs - clock.nowUs();
       while (leftUs > SPIN_LEAD_US) {
@@ -104,9 +126,8 @@ export async function playPulseTrain(
         leftUs = dueUs - clock.nowUs();
       }
       signal?.throwIfAborted();
-      while (clock.nowUs() < dueUs) {
-        // busy-wait: Node timers cannot hit a 200 µs Wiegand interval.
-      }
+      // Node timers cannot hit a 200 µs Wiegand interval: block the thread for the rest.
+      blockUntil(clock, dueUs);
     } else {
       let nowUs = clock.nowUs();
       while (nowUs < dueUs) {
@@ -115,13 +136,7 @@ export async function playPulseTrain(
       }
       signal?.throwIfAborted();
     }
-    // The pulse happened at its due time on the wire; a board timestamps it there (in its
-    // edge interrupt) however late its main loop gets to it, so a late delivery from a busy
-    // event loop must not squeeze the intervals the receiver sees.
-    const atUs = dueUs;
-    if (i === 0) firstPulseUs = atUs;
-    lastPulseUs = atUs;
-    onPulse(pulse.line, atUs, pulse.widthUs);
+    deliverDue(dueUs);
   }
   return { firstPulseUs, lastPulseUs };
 }

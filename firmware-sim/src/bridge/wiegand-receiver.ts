@@ -1,4 +1,4 @@
-import type { SimClock } from "../clock.js";
+import { type SimClock, systemClock } from "../clock.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { checkNumber, InvalidArgumentError } from "./errors.js";
 
@@ -103,6 +103,7 @@ export class WiegandReceiver {
   readonly #onFrame: (frame: WiegandFrame) => void;
   readonly #onReject: (reject: WiegandReject) => void;
   readonly #gapTimer: DeadlineTimer;
+  #beforeGapEnd: ((nowUs: number) => void) | undefined;
   #settings: WiegandReceiverSettings;
 
   readonly #bits = new Uint8Array(MAX_FRAME_BITS);
@@ -128,7 +129,12 @@ export class WiegandReceiver {
     this.#onFrame = onFrame;
     this.#onReject = onReject;
     this.#settings = validSettings({ ...DEFAULT_RECEIVER_SETTINGS, ...definedOnly(options) });
-    this.#gapTimer = new DeadlineTimer(options.clock, this.#onGapTimer);
+    // On the real clock the gap ends on the microsecond, as on a board's hardware timer.
+    this.#gapTimer = new DeadlineTimer(
+      options.clock,
+      this.#onGapTimer,
+      options.clock === systemClock,
+    );
   }
 
   get settings(): Readonly<WiegandReceiverSettings> {
@@ -213,8 +219,19 @@ export class WiegandReceiver {
   }
 
   readonly #onGapTimer = (nowUs: number): void => {
-    if (this.#pulses > 0) this.#endByGap(nowUs);
+    if (this.#pulses === 0) return;
+    const lastUs = this.#lastUs;
+    this.#beforeGapEnd?.(nowUs);
+    // A pulse that was on the wire before now arrived late from the simulation: the
+    // frame goes on, and pulse() has re-armed the timer.
+    if (this.#lastUs !== lastUs || this.#pulses === 0) return;
+    this.#endByGap(nowUs);
   };
+
+  /** Called before a frame is ended by its gap, to take any pulse already due (see playPulseTrain). */
+  set beforeGapEnd(hook: ((nowUs: number) => void) | undefined) {
+    this.#beforeGapEnd = hook;
+  }
 
   #endByGap(atUs: number): void {
     if (this.#overflowed) {

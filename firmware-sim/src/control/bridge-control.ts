@@ -92,9 +92,17 @@ export class BridgeControl {
     const previous = this.portQueues.get(port) ?? Promise.resolve();
     const played = previous.then(async () => {
       await this.sleepUntil(this.nextCardUs.get(port) ?? 0);
-      const times = await playPulseTrain(train, this.target.clock, (line, atUs, widthUs) =>
-        this.target.board.pulse(port, line, atUs, widthUs),
-      );
+      let lastLateUs = 0;
+      const board = this.target.board;
+      const times = await playPulseTrain(
+        train,
+        this.target.clock,
+        (line, atUs, widthUs) => {
+          lastLateUs = this.target.clock.nowUs() - atUs;
+          board.pulse(port, line, atUs, widthUs);
+        },
+        { onWire: (deliverDue) => board.attachWire(port, deliverDue) },
+      ).finally(() => board.attachWire(port, undefined));
       // A reader cannot start the next card before the board has ended this one.
       await this.target.board.whenIdle(port);
       this.nextCardUs.set(
@@ -102,7 +110,9 @@ export class BridgeControl {
         times.lastPulseUs +
           Math.max(MIN_CARD_SPACING_US, 10 * (timing.intervalUs ?? HID.intervalUs)),
       );
-      return { bits, ...times };
+      // How late the sim delivered the last pulse to the board model: its own scheduling
+      // delay, reported so a benchmark can tell it from the line and the edge.
+      return { bits, ...times, lastLateUs };
     });
     this.portQueues.set(
       port,

@@ -1,4 +1,12 @@
 export {
+  type ByteTransport,
+  MemoryTransport,
+  memoryTransportPair,
+  SerialTransport,
+  type SerialTransportOptions,
+  type TransportHandlers,
+} from "@acs/serial-transport";
+export {
   BridgeBus,
   type BridgeBusOptions,
   type BridgeBusStats,
@@ -6,6 +14,3 @@ export {
 } from "./buses/bridge/bridge-bus.js";
 export type * from "./buses/bridge/bridge-events.js";
 export { type Clock, systemClock } from "./clock.js";
-export type { ByteTransport, TransportHandlers } from "./transport/byte-transport.js";
-export { MemoryTransport, memoryTransportPair } from "./transport/memory-transport.js";
-export { SerialTransport, type SerialTransportOptions } from "./transport/serial-transport.js";

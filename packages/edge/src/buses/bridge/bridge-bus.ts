@@ -13,10 +13,10 @@ import {
   ReliableChannel,
   type SequencedMessage,
 } from "@acs/bridge-protocol";
+import type { ByteTransport } from "@acs/serial-transport";
 import { decode, type Format, longestBits, WiegandError } from "@acs/wiegand";
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
-import type { ByteTransport } from "../../transport/byte-transport.js";
 import { TypedEmitter } from "../../typed-emitter.js";
 import type { BoardHealth, BoardLinkState, BridgeBusEvents } from "./bridge-events.js";
 import { ThrottledErrorLog } from "./error-log.js";
@@ -221,6 +221,7 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
 
   private onClosed(error: Error | undefined): void {
     this.open = false;
+    if (!this.running) return;
     this.session = undefined;
     this.channel.pause();
     this.log.warn({ err: error?.message }, "bridge device closed");
