@@ -163,4 +163,74 @@ describe("bridge board over a real pty pair", () => {
     await until(() => cards.length === 5, 5000, "the held cards");
     expect(cards.map((c) => c.card.fields.card)).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it("reports door, request-to-exit and tamper inputs, debounced, and the sim's history of outputs", async () => {
+    const inputs: Array<[number, boolean]> = [];
+    bus!.on("input", (e) => inputs.push([e.input, e.active]));
+    await sim!.request("door", { open: true });
+    await sim!.request("rex", { holdMs: 100 });
+    await sim!.request("tamper", { active: true });
+    await until(() => inputs.length >= 3, 3000, "three inputs");
+    await sim!.request("door", { open: false });
+    await until(() => inputs.length >= 5, 3000, "the releases");
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        [0, true],
+        [1, true],
+        [2, true],
+        [1, false],
+        [0, false],
+      ]),
+    );
+    await until(() => bus!.boardHealth.tamper, 2000, "tamper in the heartbeat");
+    bus!.pulseRelay(1, 100);
+    await sim!.waitFor((l) => l.event === "relay" && l.relay === 1 && l.on === false, 2000);
+    const history = await sim!.request("history");
+    const changes = history.changes as Array<{ event: string; atUs: number }>;
+    expect(changes.map((c) => c.event)).toEqual(expect.arrayContaining(["relay"]));
+    expect(
+      changes.every((c, i) => i === 0 || c.atUs >= (changes[i - 1] as { atUs: number }).atUs),
+    ).toBe(true);
+  });
+
+  it("answers malformed control requests with an error and keeps running", async () => {
+    await expect(sim!.request("present", { format: "NOPE", fields: {} })).rejects.toThrow(
+      /unknown card format/,
+    );
+    await expect(
+      sim!.request("present", { format: "H10301", fields: { facility: 999, card: 1 } }),
+    ).rejects.toThrow(/FIELD_RANGE/);
+    await expect(sim!.request("fly")).rejects.toThrow(/UNKNOWN_COMMAND/);
+    expect((await sim!.request("state")).welcomed).toBe(true);
+  });
+});
+
+describe("bridge board safety", () => {
+  it("switches a relay off at the board's own max-on time whatever the edge asked", async () => {
+    const pty = await openPtyPair();
+    const sim = await SimProcess.start(["bridge", "--device", pty.device, "--max-on-ms", "300"]);
+    const sink = logSink();
+    const bus = new BridgeBus({
+      transport: new SerialTransport({ path: pty.edge, baudRate: 115200 }),
+      clock: systemClock,
+      log: sink.log,
+      readers: [{ port: 0, formats: [H10301] }],
+    });
+    const relays: Array<[boolean, string]> = [];
+    bus.on("relay", (e) => relays.push([e.on, e.cause]));
+    try {
+      await bus.start();
+      await until(() => bus.linkState === "online", 5000, "the board session");
+      bus.setRelay(0, true);
+      await until(() => relays.length >= 2, 3000, "the relay to drop");
+      expect(relays).toEqual([
+        [true, "command"],
+        [false, "max-on"],
+      ]);
+    } finally {
+      await bus.stop();
+      await sim.kill();
+      await pty.close();
+    }
+  });
 });
