@@ -1,8 +1,7 @@
 import {
   type BoardMessage,
   type BridgeMessage,
-  BridgeProtocolError,
-  decodeMessage,
+  type BridgeProtocolError,
   encodeMessage,
   type FirmwareVersion,
   Framer,
@@ -320,18 +319,8 @@ export class BridgeBoard {
   }
 
   private onFrame(frame: RawFrame): void {
-    if (frame.seq !== 0) {
-      this.channel.receive(frame);
-      return;
-    }
-    let message: BridgeMessage;
-    try {
-      message = decodeMessage(frame);
-    } catch (err) {
-      if (!(err instanceof BridgeProtocolError)) throw err;
-      this.countRxError(err);
-      return;
-    }
+    const message = this.channel.take(frame);
+    if (!message) return;
     switch (message.kind) {
       case "hello-request":
         this.sendHello();
@@ -343,12 +332,6 @@ export class BridgeBoard {
         this.failSafeMs = message.failSafeMs;
         this.channel.reset();
         this.options.observer?.session?.(message.edgeSession);
-        return;
-      case "ack":
-        this.channel.acknowledged(message.ackSeq);
-        return;
-      case "nak":
-        this.channel.refusedByPeer(message.nakSeq, message.reason);
         return;
       default:
         // Heartbeats only prove the edge is there, which receive() already noted.

@@ -1,7 +1,12 @@
 import { decodeMessage, encodeMessage } from "./codec.js";
 import { BridgeProtocolError } from "./errors.js";
 import type { RawFrame } from "./frame.js";
-import { isSequenced, type NakReason, type SequencedMessage } from "./messages.js";
+import {
+  type BridgeMessage,
+  isSequenced,
+  type NakReason,
+  type SequencedMessage,
+} from "./messages.js";
 import { FIRST_SEQ, nextSeq, prevSeq, seqDistance } from "./sequence.js";
 
 /** Timers are injected so the protocol stays pure and tests run on fake time. */
@@ -18,7 +23,7 @@ export interface ReliableChannelOptions {
   write(bytes: Uint8Array): void;
   /** An in-order sequenced message arrived; return a reason to refuse (NAK) it. */
   deliver(message: SequencedMessage): NakReason | undefined;
-  /** A sequenced frame arrived in order but could not be decoded; it is NAK'd. */
+  /** A frame could not be decoded (`seq` 0: unsequenced, dropped; else in order and NAK'd). */
   refused?(error: BridgeProtocolError, seq: number): void;
   /** The peer refused a message we sent. */
   nakked?(message: SequencedMessage, reason: NakReason): void;
@@ -111,6 +116,30 @@ export class ReliableChannel {
 
   stop(): void {
     this.pause();
+  }
+
+  /**
+   * Takes a CRC-checked frame off the line. Sequenced frames and ACK/NAK belong to the
+   * channel; any other message is returned for the caller to act on; one that cannot be
+   * decoded goes to `refused`.
+   */
+  take(frame: RawFrame): BridgeMessage | undefined {
+    if (frame.seq !== 0) {
+      this.receive(frame);
+      return undefined;
+    }
+    let message: BridgeMessage;
+    try {
+      message = decodeMessage(frame);
+    } catch (err) {
+      if (!(err instanceof BridgeProtocolError)) throw err;
+      this.options.refused?.(err, 0);
+      return undefined;
+    }
+    if (message.kind === "ack") this.acknowledged(message.ackSeq);
+    else if (message.kind === "nak") this.refusedByPeer(message.nakSeq, message.reason);
+    else return message;
+    return undefined;
   }
 
   /** A CRC-checked frame with a non-zero sequence number. */

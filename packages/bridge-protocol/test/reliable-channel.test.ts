@@ -1,7 +1,6 @@
 import FakeTimers from "@sinonjs/fake-timers";
 import { describe, expect, it } from "vitest";
 import {
-  decodeMessage,
   Framer,
   type LinkTimers,
   type RawFrame,
@@ -57,13 +56,7 @@ function pair(
 }
 
 function dispatch(channel: ReliableChannel, frame: RawFrame): void {
-  if (frame.seq !== 0) {
-    channel.receive(frame);
-    return;
-  }
-  const m = decodeMessage(frame);
-  if (m.kind === "ack") channel.acknowledged(m.ackSeq);
-  else if (m.kind === "nak") channel.refusedByPeer(m.nakSeq, m.reason);
+  channel.take(frame);
 }
 
 const input = (i: number): SequencedMessage => ({

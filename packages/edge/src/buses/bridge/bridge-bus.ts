@@ -1,7 +1,6 @@
 import {
   type BridgeMessage,
-  BridgeProtocolError,
-  decodeMessage,
+  type BridgeProtocolError,
   type EdgeMessage,
   encodeMessage,
   Framer,
@@ -275,20 +274,9 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
   }
 
   private onFrame(frame: RawFrame): void {
-    if (frame.seq !== 0) {
-      if (!this.session) this.send({ kind: "hello-request" });
-      this.channel.receive(frame);
-      return;
-    }
-    let message: BridgeMessage;
-    try {
-      message = decodeMessage(frame);
-    } catch (err) {
-      if (!(err instanceof BridgeProtocolError)) throw err;
-      this.onProtocolError(err);
-      return;
-    }
-    this.onUnsequenced(message);
+    if (frame.seq !== 0 && !this.session) this.send({ kind: "hello-request" });
+    const message = this.channel.take(frame);
+    if (message) this.onUnsequenced(message);
   }
 
   private onUnsequenced(message: BridgeMessage): void {
@@ -308,19 +296,8 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
         if (this.session) this.setState("online");
         else this.send({ kind: "hello-request" });
         return;
-      case "ack":
-        this.channel.acknowledged(message.ackSeq);
-        return;
-      case "nak":
-        this.channel.refusedByPeer(message.nakSeq, message.reason);
-        return;
       default:
-        this.counters.refusedFrames++;
-        this.errors.warn(
-          "UNEXPECTED_FRAME",
-          { kind: message.kind },
-          "frame not meant for the edge",
-        );
+        this.unexpected(message.kind);
     }
   }
 
@@ -413,12 +390,7 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
         });
         return undefined;
       default:
-        this.counters.refusedFrames++;
-        this.errors.warn(
-          "UNEXPECTED_FRAME",
-          { kind: message.kind },
-          "frame not meant for the edge",
-        );
+        this.unexpected(message.kind);
         return "bad-payload";
     }
   }
@@ -458,6 +430,11 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
       this.emit("unreadable", { ...base, error: err });
     }
     return undefined;
+  }
+
+  private unexpected(kind: string): void {
+    this.counters.refusedFrames++;
+    this.errors.warn("UNEXPECTED_FRAME", { kind }, "frame not meant for the edge");
   }
 
   private onProtocolError(error: BridgeProtocolError): void {
