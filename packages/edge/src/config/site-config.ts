@@ -1,0 +1,236 @@
+import { readFileSync } from "node:fs";
+import { defineFormat, FORMATS, type Format, WiegandError } from "@acs/wiegand";
+import { z } from "zod";
+
+const id = z.string().regex(/^[a-z0-9_-]{1,64}$/, "use 1-64 of a-z 0-9 _ -");
+
+const ReaderSchema = z.strictObject({
+  id,
+  port: z.number().int().min(0).max(15),
+  /** Format names in priority order: built-ins (H10301, ...) or the site's own formats. */
+  formats: z.array(z.string()).min(1),
+  gapCapMs: z.number().int().min(1).max(255).optional(),
+});
+
+const BridgeBusSchema = z.strictObject({
+  id,
+  kind: z.literal("bridge"),
+  device: z.string().min(1),
+  baudRate: z.number().int().positive().default(115200),
+  heartbeatMs: z.number().int().min(10).max(10_000).default(250),
+  readers: z.array(ReaderSchema).default([]),
+});
+
+const Point = z.strictObject({ bus: id, number: z.number().int().min(0).max(15) });
+
+const AntiPassbackSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("timed"),
+    seconds: z.number().int().positive(),
+    mode: z.enum(["soft", "hard"]),
+  }),
+  z.strictObject({ kind: z.literal("area"), mode: z.enum(["soft", "hard"]) }),
+]);
+
+const DoorSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  /** The area behind the door, whose authorization a card needs. */
+  areaId: z.number().int().positive(),
+  entryReader: id,
+  exitReader: id.optional(),
+  lock: Point,
+  contact: Point.optional(),
+  rex: Point.extend({ unlocks: z.boolean().default(true) }).optional(),
+  strikeMs: z.number().int().min(100).max(60_000).default(5000),
+  relockOnClose: z.boolean().default(true),
+  heldOpenPreAlarmMs: z.number().int().positive().default(20_000),
+  heldOpenAlarmMs: z.number().int().positive().default(30_000),
+  mode: z.enum(["card", "card-and-fingerprint", "unlocked", "locked", "lockdown"]).default("card"),
+  fingerprint: z.boolean().default(false),
+  antiPassback: AntiPassbackSchema.optional(),
+  /** Doors with the same group form a mantrap: one opens only while the others are shut. */
+  interlockGroup: id.optional(),
+});
+
+export const SiteConfigSchema = z.strictObject({
+  site: id,
+  timezone: z.string().default("Europe/Amsterdam"),
+  store: z.strictObject({ path: z.string().min(1) }),
+  log: z
+    .strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info") })
+    .default({
+      level: "info",
+    }),
+  fingerprint: z
+    .strictObject({
+      /** AES-256 key for templates at rest, 64 hex digits. */
+      keyHex: z.string().regex(/^[0-9a-fA-F]{64}$/, "64 hex digits"),
+      /** How long a card grant keeps the terminal armed for the finger. */
+      armMs: z.number().int().positive().default(10_000),
+    })
+    .optional(),
+  /** The site's own card formats, as data (see packages/wiegand). */
+  formats: z.array(z.unknown()).default([]),
+  buses: z.array(z.discriminatedUnion("kind", [BridgeBusSchema])).default([]),
+  doors: z.array(DoorSchema).default([]),
+});
+
+export type SiteConfigInput = z.input<typeof SiteConfigSchema>;
+type Parsed = z.output<typeof SiteConfigSchema>;
+export type DoorConfig = Parsed["doors"][number];
+export type BusConfig = Parsed["buses"][number];
+export type ReaderConfig = BusConfig["readers"][number];
+
+export interface SiteConfig extends Omit<Parsed, "formats"> {
+  /** Every format a reader may name: the built-ins and the site's own. */
+  readonly formats: ReadonlyMap<string, Format>;
+  /** reader id -> its bus, its config and its formats resolved in priority order. */
+  readonly readers: ReadonlyMap<
+    string,
+    { bus: BusConfig; reader: ReaderConfig; formats: readonly Format[] }
+  >;
+}
+
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = "INVALID_CONFIG";
+  readonly problems: readonly ConfigProblem[];
+  constructor(source: string, problems: readonly ConfigProblem[]) {
+    super(
+      `${source}: ${problems.length} problem(s):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+const pathOf = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (out, key) =>
+      typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key),
+    "",
+  ) || "(root)";
+
+/** Parses a site config, reporting every problem at once, each with the path of the bad field. */
+export function parseSiteConfig(value: unknown, source = "site config"): SiteConfig {
+  const result = SiteConfigSchema.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })),
+    );
+  }
+  const config = result.data;
+  const problems: ConfigProblem[] = [];
+  const formats = new Map<string, Format>(Object.entries(FORMATS));
+  config.formats.forEach((spec, i) => {
+    try {
+      const format = defineFormat(spec);
+      if (formats.has(format.name))
+        problems.push({
+          path: `formats[${i}].name`,
+          message: `"${format.name}" is already defined`,
+        });
+      formats.set(format.name, format);
+    } catch (err) {
+      if (!(err instanceof WiegandError)) throw err;
+      const inner = (err as { problems?: ConfigProblem[] }).problems ?? [
+        { path: "", message: err.message },
+      ];
+      for (const p of inner)
+        problems.push({ path: `formats[${i}]${p.path ? `.${p.path}` : ""}`, message: p.message });
+    }
+  });
+  const buses = new Map<string, BusConfig>();
+  const readers = new Map<string, { bus: BusConfig; reader: ReaderConfig; formats: Format[] }>();
+  config.buses.forEach((bus, b) => {
+    if (buses.has(bus.id))
+      problems.push({ path: `buses[${b}].id`, message: `duplicate bus "${bus.id}"` });
+    buses.set(bus.id, bus);
+    const ports = new Set<number>();
+    bus.readers.forEach((reader, r) => {
+      const at = `buses[${b}].readers[${r}]`;
+      if (readers.has(reader.id))
+        problems.push({ path: `${at}.id`, message: `duplicate reader "${reader.id}"` });
+      if (ports.has(reader.port))
+        problems.push({ path: `${at}.port`, message: `port ${reader.port} used twice` });
+      ports.add(reader.port);
+      const resolved: Format[] = [];
+      reader.formats.forEach((name, f) => {
+        const format = formats.get(name);
+        if (format) resolved.push(format);
+        else
+          problems.push({ path: `${at}.formats[${f}]`, message: `unknown card format "${name}"` });
+      });
+      readers.set(reader.id, { bus, reader, formats: resolved });
+    });
+  });
+  const doorIds = new Set<string>();
+  const readerUse = new Map<string, string>();
+  config.doors.forEach((door, d) => {
+    const at = `doors[${d}]`;
+    if (doorIds.has(door.id))
+      problems.push({ path: `${at}.id`, message: `duplicate door "${door.id}"` });
+    doorIds.add(door.id);
+    for (const key of ["entryReader", "exitReader"] as const) {
+      const readerId = door[key];
+      if (readerId === undefined) continue;
+      if (!readers.has(readerId))
+        problems.push({ path: `${at}.${key}`, message: `unknown reader "${readerId}"` });
+      const other = readerUse.get(readerId);
+      if (other)
+        problems.push({
+          path: `${at}.${key}`,
+          message: `reader "${readerId}" already serves door "${other}"`,
+        });
+      readerUse.set(readerId, door.id);
+    }
+    for (const key of ["lock", "contact", "rex"] as const) {
+      const point = door[key];
+      if (point && !buses.has(point.bus))
+        problems.push({ path: `${at}.${key}.bus`, message: `unknown bus "${point.bus}"` });
+    }
+    if (door.heldOpenAlarmMs < door.heldOpenPreAlarmMs) {
+      problems.push({
+        path: `${at}.heldOpenAlarmMs`,
+        message: "must not be shorter than heldOpenPreAlarmMs",
+      });
+    }
+    if ((door.fingerprint || door.mode === "card-and-fingerprint") && !config.fingerprint) {
+      problems.push({
+        path: `${at}.fingerprint`,
+        message: "a fingerprint door needs the site's fingerprint key",
+      });
+    }
+  });
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: config.timezone });
+  } catch {
+    problems.push({ path: "timezone", message: `unknown time zone "${config.timezone}"` });
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return { ...config, formats, readers };
+}
+
+export function loadSiteConfig(path: string): SiteConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(path, [{ path: "(file)", message: (err as Error).message }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(path, [
+      { path: "(file)", message: `not JSON: ${(err as Error).message}` },
+    ]);
+  }
+  return parseSiteConfig(json, path);
+}

@@ -1,0 +1,321 @@
+import type { ByteTransport } from "@acs/serial-transport";
+import type { Logger } from "pino";
+import { type AccessIndex, IndexHolder } from "../access-index/access-index.js";
+import { buildAccessIndex, rebuildEnrollments } from "../access-index/build-index.js";
+import { BridgeBus } from "../buses/bridge/bridge-bus.js";
+import type { Clock } from "../clock.js";
+import type { BusConfig, DoorConfig, SiteConfig } from "../config/site-config.js";
+import { DoorController, InterlockGroup } from "../door/door-controller.js";
+import { PassbackTracker } from "../door/passback.js";
+import { parseTemplateKey } from "../fingerprint/template-crypto.js";
+import type { FingerprintTerminal } from "../fingerprint/terminal.js";
+import { ZoneClock } from "../schedule/local-time.js";
+import { openStore, type Store } from "../store/store.js";
+import { AccessPoint } from "./access-point.js";
+
+export interface AccessdDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The composition root picks the real serial port; tests may pass memory lines. */
+  readonly transportFor: (bus: BusConfig) => ByteTransport;
+  readonly terminals?: ReadonlyMap<string, FingerprintTerminal>;
+  /** How often the store is checked for a state written by another process (accessctl import). */
+  readonly reloadCheckMs?: number;
+}
+
+const SIGNALS = {
+  grant: { led: "green", buzzer: true, ms: 300 },
+  deny: { led: "red", buzzer: true, ms: 1000 },
+  "wait-finger": { led: "amber", buzzer: false, ms: 10_000 },
+} as const;
+
+/**
+ * The edge daemon of one site: store, decision index, reader buses, door controllers.
+ * It decides from its own state only, so it keeps working without any network.
+ */
+export class Accessd {
+  readonly config: SiteConfig;
+  private readonly deps: AccessdDeps;
+  private readonly log: Logger;
+  private store: Store | undefined;
+  private holder: IndexHolder | undefined;
+  private readonly buses = new Map<string, BridgeBus>();
+  private readonly doors = new Map<string, DoorController>();
+  private readonly passback = new PassbackTracker();
+  private readonly zone: ZoneClock;
+  private reloadTimer: unknown;
+  private scheduleTimer: unknown;
+  private dataVersion = 0;
+
+  constructor(config: SiteConfig, deps: AccessdDeps) {
+    this.config = config;
+    this.deps = deps;
+    this.log = deps.log.child({ site: config.site });
+    this.zone = new ZoneClock(config.timezone);
+  }
+
+  get index(): AccessIndex {
+    if (!this.holder) throw new Error("accessd is not started");
+    return this.holder.current;
+  }
+
+  door(id: string): DoorController | undefined {
+    return this.doors.get(id);
+  }
+
+  bus(id: string): BridgeBus | undefined {
+    return this.buses.get(id);
+  }
+
+  async start(): Promise<void> {
+    const { config, deps } = this;
+    const store = openStore(config.store.path, { log: this.log });
+    this.store = store;
+    const started = deps.clock.now();
+    this.holder = new IndexHolder(buildAccessIndex(store.db));
+    this.dataVersion = this.readDataVersion();
+    this.log.info(
+      {
+        stateVersion: this.holder.current.version,
+        buildMs: Math.round(deps.clock.now() - started),
+      },
+      "decision index built",
+    );
+    if (this.holder.current.site && this.holder.current.site !== config.site) {
+      this.log.error(
+        { storeSite: this.holder.current.site },
+        "the store holds another site's state; refusing it",
+      );
+    }
+    for (const bus of config.buses) this.buses.set(bus.id, this.createBus(bus));
+    this.createDoors();
+    this.applyDoorPolicies();
+    this.record("accessd-started", {}, { stateVersion: this.holder.current.version });
+    for (const bus of this.buses.values()) await bus.start();
+    this.armReload();
+    this.armSchedules();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of [this.reloadTimer, this.scheduleTimer]) {
+      if (timer !== undefined) this.deps.clock.clearTimeout(timer);
+    }
+    this.reloadTimer = undefined;
+    this.scheduleTimer = undefined;
+    for (const door of this.doors.values()) door.stop();
+    for (const bus of this.buses.values()) await bus.stop();
+    if (this.store) {
+      this.record("accessd-stopped", {}, {});
+      this.store.close();
+      this.store = undefined;
+    }
+  }
+
+  /** Rebuilds the index from the store and swaps it in between two decisions. */
+  reloadIndex(): void {
+    if (!this.store || !this.holder) return;
+    const started = this.deps.clock.now();
+    const next = buildAccessIndex(this.store.db);
+    this.holder.swap(next);
+    this.applyDoorPolicies();
+    this.record(
+      "state-loaded",
+      {},
+      { stateVersion: next.version, buildMs: Math.round(this.deps.clock.now() - started) },
+    );
+    this.log.info({ stateVersion: next.version }, "decision index swapped");
+  }
+
+  private record(
+    type: string,
+    where: { doorId?: string; readerId?: string },
+    payload: object,
+  ): void {
+    this.store?.appendEvent({ at: this.deps.clock.wallMs(), type, ...where, payload });
+  }
+
+  private createBus(config: BusConfig): BridgeBus {
+    const readers = config.readers.map((r) => ({
+      port: r.port,
+      formats: this.config.readers.get(r.id)?.formats ?? [],
+      ...(r.gapCapMs === undefined ? {} : { gapCapMs: r.gapCapMs }),
+    }));
+    const bus = new BridgeBus({
+      transport: this.deps.transportFor(config),
+      clock: this.deps.clock,
+      log: this.log.child({ bus: config.id }),
+      readers,
+      heartbeatMs: config.heartbeatMs,
+    });
+    bus.on("health", (health) =>
+      this.record(
+        "bus-health",
+        {},
+        {
+          bus: config.id,
+          state: health.state,
+          boardId: health.board?.boardId ?? null,
+          tamper: health.tamper,
+        },
+      ),
+    );
+    bus.on("relay", (e) =>
+      this.record(
+        "relay-changed",
+        {},
+        { bus: config.id, relay: e.relay, on: e.on, cause: e.cause },
+      ),
+    );
+    bus.on("commandFailed", (command, reason) =>
+      this.record("bus-command-failed", {}, { bus: config.id, command: command.kind, reason }),
+    );
+    bus.on("input", (e) => this.onInput(config.id, e.input, e.active));
+    return bus;
+  }
+
+  private createDoors(): void {
+    const store = this.store as Store;
+    const holder = this.holder as IndexHolder;
+    const groups = new Map<string, InterlockGroup>();
+    const key = this.config.fingerprint
+      ? parseTemplateKey(this.config.fingerprint.keyHex)
+      : undefined;
+    for (const door of this.config.doors) {
+      const group = door.interlockGroup
+        ? (groups.get(door.interlockGroup) ?? new InterlockGroup())
+        : undefined;
+      if (door.interlockGroup && group) groups.set(door.interlockGroup, group);
+      const controller = new DoorController({
+        id: door.id,
+        timing: {
+          strikeMs: door.strikeMs,
+          relockOnClose: door.relockOnClose,
+          heldOpenPreAlarmMs: door.heldOpenPreAlarmMs,
+          heldOpenAlarmMs: door.heldOpenAlarmMs,
+          rexUnlocks: door.rex?.unlocks ?? true,
+        },
+        io: this.doorIo(door),
+        clock: this.deps.clock,
+        emit: (event) => this.record(event.type, { doorId: event.doorId }, event.detail ?? {}),
+        initialMode: door.mode,
+        ...(group ? { interlock: group } : {}),
+      });
+      group?.add(controller);
+      this.doors.set(door.id, controller);
+      for (const [readerId, direction] of [
+        [door.entryReader, "entry"],
+        [door.exitReader, "exit"],
+      ] as const) {
+        if (!readerId) continue;
+        const reader = this.config.readers.get(readerId);
+        const bus = reader ? this.buses.get(reader.bus.id) : undefined;
+        if (!reader || !bus) continue;
+        const point = new AccessPoint({
+          site: this.config.site,
+          readerId,
+          direction,
+          door,
+          controller,
+          holder,
+          store,
+          passback: this.passback,
+          clock: this.deps.clock,
+          zone: this.zone,
+          log: this.log,
+          ...(this.deps.terminals?.get(door.id)
+            ? { terminal: this.deps.terminals.get(door.id) }
+            : {}),
+          ...(key && this.config.fingerprint
+            ? { fingerprint: { key, armMs: this.config.fingerprint.armMs } }
+            : {}),
+        });
+        const port = reader.reader.port;
+        bus.on("card", (e) => {
+          if (e.port === port) point.onCard(e);
+        });
+        bus.on("unreadable", (e) => {
+          if (e.port === port) point.onUnreadable(e);
+        });
+      }
+    }
+  }
+
+  private doorIo(door: DoorConfig) {
+    const lockBus = this.buses.get(door.lock.bus);
+    const reader = this.config.readers.get(door.entryReader);
+    const readerBus = reader ? this.buses.get(reader.bus.id) : undefined;
+    return {
+      pulseLock: (ms: number) => lockBus?.pulseRelay(door.lock.number, ms),
+      holdLock: (released: boolean) => lockBus?.setRelay(door.lock.number, released),
+      signal: (kind: keyof typeof SIGNALS) => {
+        const s = SIGNALS[kind];
+        if (reader) readerBus?.feedback(reader.reader.port, s.led, s.buzzer, s.ms);
+      },
+    };
+  }
+
+  private onInput(busId: string, input: number, active: boolean): void {
+    for (const door of this.config.doors) {
+      const controller = this.doors.get(door.id);
+      if (!controller) continue;
+      if (door.contact?.bus === busId && door.contact.number === input) controller.contact(active);
+      if (door.rex?.bus === busId && door.rex.number === input && active)
+        controller.requestToExit();
+    }
+  }
+
+  /** Central's door policies (mode) over the site config's, after every index swap. */
+  private applyDoorPolicies(): void {
+    const index = this.holder?.current;
+    if (!index) return;
+    for (const door of this.config.doors) {
+      const policy = index.doorPolicies.get(door.id);
+      this.doors
+        .get(door.id)
+        ?.setMode(policy?.mode ?? door.mode, policy ? "central policy" : "site config");
+    }
+    this.evaluateSchedules();
+  }
+
+  private evaluateSchedules(): void {
+    const index = this.holder?.current;
+    if (!index) return;
+    const local = this.zone.local(this.deps.clock.wallMs());
+    for (const door of this.config.doors) {
+      const schedule = index.doorPolicies.get(door.id)?.unlockSchedule;
+      this.doors.get(door.id)?.setScheduleUnlocked(schedule ? schedule.isOpen(local) : false);
+    }
+  }
+
+  private armSchedules(): void {
+    this.scheduleTimer = this.deps.clock.setTimeout(() => {
+      this.evaluateSchedules();
+      this.armSchedules();
+    }, 15_000);
+  }
+
+  private readDataVersion(): number {
+    return (this.store?.db.pragma("data_version", { simple: true }) as number | undefined) ?? 0;
+  }
+
+  /** Another process (accessctl import or enroll) committed: load what changed. */
+  private armReload(): void {
+    this.reloadTimer = this.deps.clock.setTimeout(() => {
+      this.reloadTimer = undefined;
+      try {
+        const version = this.readDataVersion();
+        if (version !== this.dataVersion && this.store && this.holder) {
+          this.dataVersion = version;
+          if ((this.store.stateVersion() ?? 0) !== this.holder.current.version) this.reloadIndex();
+          else this.holder.swap(rebuildEnrollments(this.holder.current, this.store.db));
+        }
+      } catch (err) {
+        this.log.error(
+          { err: (err as Error).message },
+          "reloading the state failed; deciding on the last good state",
+        );
+      }
+      if (this.store) this.armReload();
+    }, this.deps.reloadCheckMs ?? 1000);
+  }
+}

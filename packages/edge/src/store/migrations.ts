@@ -1,0 +1,85 @@
+import type { Database } from "better-sqlite3";
+import type { Logger } from "pino";
+import { SchemaTooNewError } from "./errors.js";
+
+/** One schema step. Never edit a released migration: add the next one. */
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+/**
+ * The store's schema history, in order. JSON columns hold the model's shapes:
+ * `area.required_certificates` string[], `schedule.windows` / `holiday_windows`
+ * ScheduleWindow[], `holiday_calendar.dates` string[]; `event_outbox.payload` an object.
+ * Instants are epoch ms. `fingerprint_enrollment` and `event_outbox` are local data that a
+ * full state never touches; every other table is central's (see docs/state-file.md).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE person (id INTEGER PRIMARY KEY, display_name TEXT NOT NULL);
+CREATE TABLE card (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL, format TEXT NOT NULL, facility INTEGER, number INTEGER,
+  raw_bits TEXT, status TEXT NOT NULL, status_reason TEXT, activated_at INTEGER, valid_from INTEGER, valid_until INTEGER);
+CREATE INDEX card_person ON card(person_id);
+CREATE TABLE employment (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL, company_id INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER);
+CREATE INDEX employment_person ON employment(person_id);
+CREATE TABLE area (id INTEGER PRIMARY KEY, name TEXT NOT NULL, required_certificates TEXT NOT NULL);
+CREATE TABLE access_authorization (id INTEGER PRIMARY KEY, employment_id INTEGER NOT NULL, area_id INTEGER NOT NULL,
+  valid_from INTEGER, valid_until INTEGER, schedule_id INTEGER);
+CREATE INDEX access_authorization_employment ON access_authorization(employment_id);
+CREATE TABLE schedule (id INTEGER PRIMARY KEY, name TEXT NOT NULL, windows TEXT NOT NULL, holiday_calendar_id INTEGER, holiday_windows TEXT NOT NULL);
+CREATE TABLE holiday_calendar (id INTEGER PRIMARY KEY, name TEXT NOT NULL, dates TEXT NOT NULL);
+CREATE TABLE certificate (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL, type TEXT NOT NULL, valid_from INTEGER, valid_until INTEGER);
+CREATE INDEX certificate_person ON certificate(person_id);
+CREATE TABLE site_policy (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint_required INTEGER NOT NULL, fingerprint_threshold INTEGER NOT NULL);
+CREATE TABLE door_policy (door_id TEXT PRIMARY KEY, mode TEXT NOT NULL, unlock_schedule_id INTEGER);
+CREATE TABLE fingerprint_enrollment (person_id INTEGER NOT NULL, card_id INTEGER NOT NULL, enrolled_at INTEGER NOT NULL,
+  sealed_template BLOB NOT NULL, PRIMARY KEY (person_id, card_id));
+CREATE TABLE event_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL, door_id TEXT, reader_id TEXT, payload TEXT NOT NULL);
+`,
+  },
+];
+
+/** The newest schema version this code knows. */
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/** The schema versions recorded in the database, ascending. */
+export function appliedVersions(db: Database): number[] {
+  return db
+    .prepare("SELECT version FROM schema_migrations ORDER BY version")
+    .pluck()
+    .all() as number[];
+}
+
+/**
+ * Brings the database to SCHEMA_VERSION, each migration in its own transaction together
+ * with its `schema_migrations` row. Refuses a database from a newer schema, untouched.
+ */
+export function migrate(
+  db: Database,
+  path: string,
+  log: Logger,
+  migrations: readonly Migration[] = MIGRATIONS,
+): void {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+  );
+  const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const applied = new Set(appliedVersions(db));
+  const newest = Math.max(0, ...applied);
+  if (newest > known) throw new SchemaTooNewError(path, newest, known);
+  const record = db.prepare(
+    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+  );
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version);
+    }).immediate();
+    log.info({ version: migration.version }, "store schema migrated");
+  }
+}
