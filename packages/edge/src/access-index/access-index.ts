@@ -81,6 +81,8 @@ export interface AccessIndex {
   readonly enrolledCards: IdMap;
   /** person id -> 1 when the person has any fingerprint enrolled. */
   readonly enrolledPersons: IdMap;
+  /** What could not be taken into the index as it was (logged by the owner). */
+  readonly problems: readonly string[];
 }
 
 /** Holds the index in force; a swap replaces it whole, between two decisions. */

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { compileSchedule } from "../schedule/compiled-schedule.js";
+import { type CompiledSchedule, compileSchedule } from "../schedule/compiled-schedule.js";
 import type {
   CardStatus,
   DoorMode,
@@ -52,10 +52,11 @@ export function buildAccessIndex(db: Db): AccessIndex {
       (r) => [r.key, r.value],
     ),
   );
+  const problems: string[] = [];
   const read = db.transaction(() => ({
     persons: readPersons(db),
     areas: readAreas(db),
-    schedules: readSchedules(db),
+    schedules: readSchedules(db, problems),
   }));
   const { persons, areas, schedules } = read();
   const certs = readCertificates(db, persons.ids);
@@ -115,6 +116,7 @@ export function buildAccessIndex(db: Db): AccessIndex {
     })),
     schedules: schedules.compiled,
     ...enrollments,
+    problems,
   };
 }
 
@@ -152,7 +154,9 @@ function readAreas(db: Db) {
   return { ids, entries };
 }
 
-function readSchedules(db: Db) {
+const NEVER_OPEN = (id: number): CompiledSchedule => ({ id, isOpen: () => false });
+
+function readSchedules(db: Db, problems: string[]) {
   const calendars = new Map<number, HolidayCalendar>();
   for (const row of db.prepare("SELECT id, name, dates FROM holiday_calendar").all() as Array<{
     id: number;
@@ -182,10 +186,17 @@ function readSchedules(db: Db) {
       holidayCalendarId: row.holiday_calendar_id,
       holidayWindows: JSON.parse(row.holiday_windows) as ScheduleWindow[],
     };
-    return compileSchedule(
-      schedule,
-      row.holiday_calendar_id === null ? undefined : calendars.get(row.holiday_calendar_id),
-    );
+    try {
+      return compileSchedule(
+        schedule,
+        row.holiday_calendar_id === null ? undefined : calendars.get(row.holiday_calendar_id),
+      );
+    } catch (err) {
+      // A schedule that cannot be compiled (say its holiday calendar is missing) is never
+      // open: refusing access is safe, failing the whole index is not.
+      problems.push(`schedule ${row.id}: ${(err as Error).message}`);
+      return NEVER_OPEN(row.id);
+    }
   });
   return { ids, compiled };
 }

@@ -14,7 +14,7 @@ const USAGE = `usage: accessctl --config SITE.json COMMAND
   import FILE                        load a full site state from a JSON state file
   status                             state version, record counts, outbox depth
   explain --card CARD --door DOOR    why this card does (not) open this door, in the support desk's order
-  events [--limit N] [--door DOOR]   recent events, newest first
+  events [--limit N] [--door DOOR] [--json]  recent events, newest first
   enroll --card CARD --template FILE enroll a fingerprint template for this card (on site)
 CARD is FORMAT:FACILITY:NUMBER (e.g. H10301:18:12345, H10302::123456), id:CARD_ID or bits:0101...`;
 
@@ -55,7 +55,13 @@ export async function main(
         case "explain":
           return explainCommand(store, config, values.card, values.door, out);
         case "events":
-          return eventsCommand(store, Number(values.limit ?? 20), values.door, out);
+          return eventsCommand(
+            store,
+            Number(values.limit ?? 20),
+            values.door,
+            values.json === true,
+            out,
+          );
         case "enroll":
           return enrollCommand(store, config, values.card, values.template, out);
         default:
@@ -200,10 +206,20 @@ function explainCommand(
   return decision.outcome === "deny" ? 1 : 0;
 }
 
-function eventsCommand(store: Store, limit: number, doorId: string | undefined, out: Out): number {
-  const events = store.events({ limit: Math.max(1, Math.min(limit, 1000)), newestFirst: true });
+function eventsCommand(
+  store: Store,
+  limit: number,
+  doorId: string | undefined,
+  json: boolean,
+  out: Out,
+): number {
+  const events = store.events({ limit: Math.max(1, Math.min(limit, 10_000)), newestFirst: true });
   for (const e of events) {
     if (doorId && e.doorId !== doorId) continue;
+    if (json) {
+      out(JSON.stringify(e));
+      continue;
+    }
     const where = [e.doorId && `door=${e.doorId}`, e.readerId && `reader=${e.readerId}`]
       .filter(Boolean)
       .join(" ");

@@ -23,6 +23,13 @@ export interface AccessdDeps {
   readonly reloadCheckMs?: number;
 }
 
+const ALARMS = new Set([
+  "door-held-open-prealarm",
+  "door-held-open-alarm",
+  "door-forced-open",
+  "interlock-blocked",
+]);
+
 const SIGNALS = {
   grant: { led: "green", buzzer: true, ms: 300 },
   deny: { led: "red", buzzer: true, ms: 1000 },
@@ -72,7 +79,10 @@ export class Accessd {
     const store = openStore(config.store.path, { log: this.log });
     this.store = store;
     const started = deps.clock.now();
-    this.holder = new IndexHolder(buildAccessIndex(store.db));
+    // Load the time zone's offsets up front, so no decision pays for the first lookup.
+    const wall = deps.clock.wallMs();
+    this.zone.preload(wall - 86_400_000, wall + 2 * 366 * 86_400_000);
+    this.holder = new IndexHolder(this.buildIndex());
     this.dataVersion = this.readDataVersion();
     this.log.info(
       {
@@ -115,7 +125,7 @@ export class Accessd {
   reloadIndex(): void {
     if (!this.store || !this.holder) return;
     const started = this.deps.clock.now();
-    const next = buildAccessIndex(this.store.db);
+    const next = this.buildIndex();
     this.holder.swap(next);
     this.applyDoorPolicies();
     this.record(
@@ -124,6 +134,13 @@ export class Accessd {
       { stateVersion: next.version, buildMs: Math.round(this.deps.clock.now() - started) },
     );
     this.log.info({ stateVersion: next.version }, "decision index swapped");
+  }
+
+  private buildIndex(): AccessIndex {
+    const index = buildAccessIndex((this.store as Store).db);
+    for (const problem of index.problems)
+      this.log.error({ problem }, "state problem; the affected access is refused");
+    return index;
   }
 
   private record(
@@ -196,7 +213,12 @@ export class Accessd {
         },
         io: this.doorIo(door),
         clock: this.deps.clock,
-        emit: (event) => this.record(event.type, { doorId: event.doorId }, event.detail ?? {}),
+        emit: (event) => {
+          this.record(event.type, { doorId: event.doorId }, event.detail ?? {});
+          const fields = { door: event.doorId, event: event.type, ...event.detail };
+          if (ALARMS.has(event.type)) this.log.warn(fields, "door alarm");
+          else this.log.info(fields, "door");
+        },
         initialMode: door.mode,
         ...(group ? { interlock: group } : {}),
       });
@@ -316,6 +338,6 @@ export class Accessd {
         );
       }
       if (this.store) this.armReload();
-    }, this.deps.reloadCheckMs ?? 1000);
+    }, this.deps.reloadCheckMs ?? 250);
   }
 }

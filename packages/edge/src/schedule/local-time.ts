@@ -39,7 +39,7 @@ const NEVER: LocalTime = Object.freeze({ date: "", dayNumber: 0, isoWeekday: 1, 
  * and back, correct across DST and historical offset changes.
  *
  * Intl is used only to learn the zone's offsets, a year at a time, on first use of that
- * year (a few ms; `preload()` does it up front). After that `local()` is arithmetic: the
+ * year (about 2 ms; `preload()` does it up front). After that `local()` is arithmetic: the
  * last result is cached together with the range of instants that map to the same local
  * minute, so calls within one minute return the same frozen object and allocate nothing;
  * a new minute allocates only the returned object (the date string is cached per day).
