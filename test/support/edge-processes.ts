@@ -61,6 +61,10 @@ export class AccessdProcess {
     });
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get exitCode(): number | null {
     return this.child.exitCode;
   }

@@ -6,6 +6,8 @@ export {
   type SerialTransportOptions,
   type TransportHandlers,
 } from "@acs/serial-transport";
+export { type AccessIndex, IndexHolder } from "./access-index/access-index.js";
+export { buildAccessIndex } from "./access-index/build-index.js";
 export {
   BridgeBus,
   type BridgeBusOptions,
@@ -14,3 +16,23 @@ export {
 } from "./buses/bridge/bridge-bus.js";
 export type * from "./buses/bridge/bridge-events.js";
 export { type Clock, systemClock } from "./clock.js";
+export {
+  type ConfigError,
+  loadSiteConfig,
+  parseSiteConfig,
+  type SiteConfig,
+} from "./config/site-config.js";
+export { Accessd, type AccessdDeps } from "./daemon/accessd.js";
+export {
+  type Credential,
+  type Decision,
+  type DecisionRequest,
+  type DoorContext,
+  decide,
+  findCard,
+  type Now,
+} from "./decision/decide.js";
+export { DENY_REASONS, type DenyReason, reasonText } from "./decision/reasons.js";
+export { ZoneClock } from "./schedule/local-time.js";
+export type * from "./state/model.js";
+export { openStore, type Store } from "./store/store.js";

@@ -10,6 +10,7 @@ import { PassbackTracker } from "../door/passback.js";
 import { parseTemplateKey } from "../fingerprint/template-crypto.js";
 import type { FingerprintTerminal } from "../fingerprint/terminal.js";
 import { ZoneClock } from "../schedule/local-time.js";
+import { Checkpointer } from "../store/checkpointer.js";
 import { openStore, type Store } from "../store/store.js";
 import { AccessPoint } from "./access-point.js";
 
@@ -52,6 +53,7 @@ export class Accessd {
   private readonly zone: ZoneClock;
   private reloadTimer: unknown;
   private scheduleTimer: unknown;
+  private checkpointer: Checkpointer | undefined;
   private dataVersion = 0;
 
   constructor(config: SiteConfig, deps: AccessdDeps) {
@@ -78,6 +80,9 @@ export class Accessd {
     const { config, deps } = this;
     const store = openStore(config.store.path, { log: this.log });
     this.store = store;
+    // Checkpoints copy the WAL into the database file and fsync it: never inside a commit
+    // on the card-to-relay path, but from a worker thread (Checkpointer).
+    store.db.pragma("wal_autocheckpoint = 0");
     const started = deps.clock.now();
     // Load the time zone's offsets up front, so no decision pays for the first lookup.
     const wall = deps.clock.wallMs();
@@ -104,9 +109,12 @@ export class Accessd {
     for (const bus of this.buses.values()) await bus.start();
     this.armReload();
     this.armSchedules();
+    this.checkpointer = new Checkpointer(config.store.path, this.log);
+    this.checkpointer.start();
   }
 
   async stop(): Promise<void> {
+    await this.checkpointer?.stop();
     for (const timer of [this.reloadTimer, this.scheduleTimer]) {
       if (timer !== undefined) this.deps.clock.clearTimeout(timer);
     }

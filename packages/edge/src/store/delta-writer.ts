@@ -11,6 +11,7 @@ import {
   TABLES,
   type TableSpec,
   upsertSql,
+  valuesOf,
 } from "./tables.js";
 import { checkVersion, recordError } from "./write-errors.js";
 
@@ -117,7 +118,7 @@ export class DeltaWriter {
     const records: readonly unknown[] = delta.upsert?.[kind] ?? [];
     records.forEach((record, i) => {
       try {
-        spec.bind(statements.upsert, record);
+        statements.upsert.run(...valuesOf(spec, record));
       } catch (error) {
         throw recordError(`upsert.${kind}[${i}]`, error);
       }

@@ -1,10 +1,11 @@
 import { performance } from "node:perf_hooks";
-import type { Database, Statement } from "better-sqlite3";
+import type { Database } from "better-sqlite3";
 import type { Logger } from "pino";
 import type { SitePolicy, SiteState } from "../state/model.js";
+import { bulkInsert } from "./bulk-insert.js";
 import { SiteMismatchError, VersionNotNewerError } from "./errors.js";
 import type { Meta } from "./meta.js";
-import { insertSql, STATE_KINDS, type StateKind, TABLES, type TableSpec } from "./tables.js";
+import { STATE_KINDS, type StateKind, TABLES, type TableSpec } from "./tables.js";
 import { checkVersion, recordError } from "./write-errors.js";
 
 /** What every state change is checked against. */
@@ -122,13 +123,7 @@ export class FullStateWriter {
     records: readonly T[] | undefined,
   ): number {
     if (!Array.isArray(records)) return this.missing(spec.kind);
-    const statement: Statement<unknown[]> = this.db.prepare(insertSql(spec));
-    let i = 0;
-    try {
-      for (; i < records.length; i++) spec.bind(statement, records[i] as T);
-    } catch (error) {
-      throw recordError(`${spec.kind}[${i}]`, error);
-    }
+    bulkInsert(this.db, spec, records);
     return records.length;
   }
 

@@ -43,13 +43,16 @@ const instant = z
 const optionalInstant = instant.nullable().default(null);
 
 const clock = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
-const scheduleWindow = z.strictObject({
-  days: z.array(z.number().int().min(1).max(7)).min(1),
+const windowTimes = {
   from: z.string().regex(clock, "expected local time HH:MM (00:00..23:59)"),
   until: z
     .string()
     .regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, "expected local time HH:MM (00:00..24:00)"),
-});
+};
+const isoDay = z.number().int().min(1).max(7);
+const weeklyWindow = z.strictObject({ days: z.array(isoDay).min(1), ...windowTimes });
+/** On a holiday the weekday does not matter: `days` may be left out. */
+const holidayWindow = z.strictObject({ days: z.array(isoDay).default([]), ...windowTimes });
 
 /** `validUntil` before `validFrom` (or `end` before `start`) is an error; equal is empty. */
 function ordered<T>(from: (v: T) => number | null, until: (v: T) => number | null, key: string) {
@@ -139,9 +142,9 @@ const authorization = z
 const schedule = z.strictObject({
   id,
   name: z.string().min(1),
-  windows: z.array(scheduleWindow),
+  windows: z.array(weeklyWindow),
   holidayCalendarId: optionalId,
-  holidayWindows: z.array(scheduleWindow).default([]),
+  holidayWindows: z.array(holidayWindow).default([]),
 });
 
 const holidayCalendar = z.strictObject({

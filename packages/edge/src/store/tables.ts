@@ -1,4 +1,3 @@
-import type { RunResult, Statement } from "better-sqlite3";
 import type {
   Area,
   Authorization,
@@ -43,8 +42,8 @@ export interface TableInfo {
 export interface TableSpec<T, K extends number | string = number> extends TableInfo {
   // Method syntax on purpose: a TableSpec<Card> is then usable as a TableSpec<unknown>.
   keyOf(record: T): K;
-  /** Runs a statement whose `?` placeholders follow `columns`, bound from one record. */
-  bind(statement: Statement<unknown[]>, record: T): RunResult;
+  /** Writes the record's column values, in `columns` order, into `out` from `at` on. */
+  fill(out: unknown[], at: number, record: T): void;
   /** Maps a row of `selectSql` (column names as keys) back to the model; rows are trusted. */
   fromRow(row: unknown): T;
 }
@@ -120,7 +119,10 @@ export const PERSON: TableSpec<Person> = {
   key: "id",
   columns: ["id", "display_name"],
   keyOf: byId,
-  bind: (s, p) => s.run(p.id, p.displayName),
+  fill: (o, at, p) => {
+    o[at] = p.id;
+    o[at + 1] = p.displayName;
+  },
   fromRow: (r: PersonRow) => ({ id: r.id, displayName: r.display_name }),
 };
 
@@ -142,20 +144,19 @@ export const CARD: TableSpec<Card> = {
     "valid_until",
   ],
   keyOf: byId,
-  bind: (s, c) =>
-    s.run(
-      c.id,
-      c.personId,
-      c.format,
-      c.facility,
-      c.number,
-      c.rawBits,
-      c.status,
-      c.statusReason,
-      c.activatedAt,
-      c.validFrom,
-      c.validUntil,
-    ),
+  fill: (o, at, c) => {
+    o[at] = c.id;
+    o[at + 1] = c.personId;
+    o[at + 2] = c.format;
+    o[at + 3] = c.facility;
+    o[at + 4] = c.number;
+    o[at + 5] = c.rawBits;
+    o[at + 6] = c.status;
+    o[at + 7] = c.statusReason;
+    o[at + 8] = c.activatedAt;
+    o[at + 9] = c.validFrom;
+    o[at + 10] = c.validUntil;
+  },
   fromRow: (r: CardRow) => ({
     id: r.id,
     personId: r.person_id,
@@ -177,7 +178,13 @@ export const EMPLOYMENT: TableSpec<Employment> = {
   key: "id",
   columns: ["id", "person_id", "company_id", "start", '"end"'],
   keyOf: byId,
-  bind: (s, e) => s.run(e.id, e.personId, e.companyId, e.start, e.end),
+  fill: (o, at, e) => {
+    o[at] = e.id;
+    o[at + 1] = e.personId;
+    o[at + 2] = e.companyId;
+    o[at + 3] = e.start;
+    o[at + 4] = e.end;
+  },
   fromRow: (r: EmploymentRow) => ({
     id: r.id,
     personId: r.person_id,
@@ -193,7 +200,11 @@ export const AREA: TableSpec<Area> = {
   key: "id",
   columns: ["id", "name", "required_certificates"],
   keyOf: byId,
-  bind: (s, a) => s.run(a.id, a.name, JSON.stringify(a.requiredCertificates)),
+  fill: (o, at, a) => {
+    o[at] = a.id;
+    o[at + 1] = a.name;
+    o[at + 2] = JSON.stringify(a.requiredCertificates);
+  },
   fromRow: (r: AreaRow) => ({
     id: r.id,
     name: r.name,
@@ -207,7 +218,14 @@ export const AUTHORIZATION: TableSpec<Authorization> = {
   key: "id",
   columns: ["id", "employment_id", "area_id", "valid_from", "valid_until", "schedule_id"],
   keyOf: byId,
-  bind: (s, a) => s.run(a.id, a.employmentId, a.areaId, a.validFrom, a.validUntil, a.scheduleId),
+  fill: (o, at, a) => {
+    o[at] = a.id;
+    o[at + 1] = a.employmentId;
+    o[at + 2] = a.areaId;
+    o[at + 3] = a.validFrom;
+    o[at + 4] = a.validUntil;
+    o[at + 5] = a.scheduleId;
+  },
   fromRow: (r: AuthorizationRow) => ({
     id: r.id,
     employmentId: r.employment_id,
@@ -224,14 +242,13 @@ export const SCHEDULE: TableSpec<Schedule> = {
   key: "id",
   columns: ["id", "name", "windows", "holiday_calendar_id", "holiday_windows"],
   keyOf: byId,
-  bind: (s, h) =>
-    s.run(
-      h.id,
-      h.name,
-      JSON.stringify(h.windows),
-      h.holidayCalendarId,
-      JSON.stringify(h.holidayWindows),
-    ),
+  fill: (o, at, h) => {
+    o[at] = h.id;
+    o[at + 1] = h.name;
+    o[at + 2] = JSON.stringify(h.windows);
+    o[at + 3] = h.holidayCalendarId;
+    o[at + 4] = JSON.stringify(h.holidayWindows);
+  },
   fromRow: (r: ScheduleRow) => ({
     id: r.id,
     name: r.name,
@@ -247,7 +264,11 @@ export const HOLIDAY_CALENDAR: TableSpec<HolidayCalendar> = {
   key: "id",
   columns: ["id", "name", "dates"],
   keyOf: byId,
-  bind: (s, c) => s.run(c.id, c.name, JSON.stringify(c.dates)),
+  fill: (o, at, c) => {
+    o[at] = c.id;
+    o[at + 1] = c.name;
+    o[at + 2] = JSON.stringify(c.dates);
+  },
   fromRow: (r: HolidayCalendarRow) => ({
     id: r.id,
     name: r.name,
@@ -261,7 +282,13 @@ export const CERTIFICATE: TableSpec<Certificate> = {
   key: "id",
   columns: ["id", "person_id", "type", "valid_from", "valid_until"],
   keyOf: byId,
-  bind: (s, c) => s.run(c.id, c.personId, c.type, c.validFrom, c.validUntil),
+  fill: (o, at, c) => {
+    o[at] = c.id;
+    o[at + 1] = c.personId;
+    o[at + 2] = c.type;
+    o[at + 3] = c.validFrom;
+    o[at + 4] = c.validUntil;
+  },
   fromRow: (r: CertificateRow) => ({
     id: r.id,
     personId: r.person_id,
@@ -277,7 +304,11 @@ export const DOOR_POLICY: TableSpec<DoorPolicy, string> = {
   key: "door_id",
   columns: ["door_id", "mode", "unlock_schedule_id"],
   keyOf: (d) => d.doorId,
-  bind: (s, d) => s.run(d.doorId, d.mode, d.unlockScheduleId),
+  fill: (o, at, d) => {
+    o[at] = d.doorId;
+    o[at + 1] = d.mode;
+    o[at + 2] = d.unlockScheduleId;
+  },
   fromRow: (r: DoorPolicyRow) => ({
     doorId: r.door_id,
     mode: r.mode as DoorMode,
@@ -298,8 +329,17 @@ export const TABLES = {
   doorPolicies: DOOR_POLICY,
 } as const satisfies { readonly [K in StateKind]: TableInfo };
 
-export function insertSql(t: TableInfo): string {
-  return `INSERT INTO ${t.table} (${t.columns.join(", ")}) VALUES (${t.columns.map(() => "?").join(", ")})`;
+/** The record's column values in `columns` order, for a one-row statement. */
+export function valuesOf<T>(spec: TableSpec<T, number | string>, record: T): unknown[] {
+  const out = new Array<unknown>(spec.columns.length);
+  spec.fill(out, 0, record);
+  return out;
+}
+
+/** INSERT of `rows` records in one statement (fewer calls into SQLite for bulk writes). */
+export function insertSql(t: TableInfo, rows = 1): string {
+  const tuple = `(${t.columns.map(() => "?").join(", ")})`;
+  return `INSERT INTO ${t.table} (${t.columns.join(", ")}) VALUES ${Array(rows).fill(tuple).join(", ")}`;
 }
 
 export function upsertSql(t: TableInfo): string {
