@@ -11,6 +11,7 @@ import { parseTemplateKey } from "../fingerprint/template-crypto.js";
 import type { FingerprintTerminal } from "../fingerprint/terminal.js";
 import { ZoneClock } from "../schedule/local-time.js";
 import { Checkpointer } from "../store/checkpointer.js";
+import type { OutboxEvent } from "../store/outbox.js";
 import { openStore, type Store } from "../store/store.js";
 import { AccessPoint } from "./access-point.js";
 
@@ -22,6 +23,8 @@ export interface AccessdDeps {
   readonly terminals?: ReadonlyMap<string, FingerprintTerminal>;
   /** How often the store is checked for a state written by another process (accessctl import). */
   readonly reloadCheckMs?: number;
+  /** WAL checkpoints from a worker thread every this many ms; 0 leaves them to SQLite (tests). */
+  readonly checkpointMs?: number;
 }
 
 const ALARMS = new Set([
@@ -68,6 +71,11 @@ export class Accessd {
     return this.holder.current;
   }
 
+  /** The newest outbox events, newest first (for tools and tests). */
+  recentEvents(limit: number): OutboxEvent[] {
+    return this.store?.events({ limit, newestFirst: true }) ?? [];
+  }
+
   door(id: string): DoorController | undefined {
     return this.doors.get(id);
   }
@@ -82,7 +90,7 @@ export class Accessd {
     this.store = store;
     // Checkpoints copy the WAL into the database file and fsync it: never inside a commit
     // on the card-to-relay path, but from a worker thread (Checkpointer).
-    store.db.pragma("wal_autocheckpoint = 0");
+    if ((deps.checkpointMs ?? 2000) > 0) store.db.pragma("wal_autocheckpoint = 0");
     const started = deps.clock.now();
     // Load the time zone's offsets up front, so no decision pays for the first lookup.
     const wall = deps.clock.wallMs();
@@ -109,8 +117,10 @@ export class Accessd {
     for (const bus of this.buses.values()) await bus.start();
     this.armReload();
     this.armSchedules();
-    this.checkpointer = new Checkpointer(config.store.path, this.log);
-    this.checkpointer.start();
+    if ((deps.checkpointMs ?? 2000) > 0) {
+      this.checkpointer = new Checkpointer(config.store.path, this.log);
+      this.checkpointer.start(deps.checkpointMs ?? 2000);
+    }
   }
 
   async stop(): Promise<void> {
