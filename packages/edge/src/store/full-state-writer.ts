@@ -20,7 +20,7 @@ export interface FullApplyOptions extends ApplyOptions {
   /**
    * Drop the secondary indexes before the bulk insert and build them again after it
    * (inside the same transaction). Default true: measured faster on large states, see
-   * docs/state-file.md ("Store performance").
+   * docs/state-file.md ("Store notes").
    */
   readonly rebuildIndexes?: boolean;
 }

@@ -74,9 +74,14 @@ export function referenceProblems(json: unknown): StateFileProblem[] {
   const keys = new Map<ListKey, Set<unknown>>();
   for (const [list, field] of KEYED) {
     const firstAt = new Map<unknown, number>();
-    for (const [i, item] of items(file, list)) {
+    const entries = items(file, list);
+    let complete = Array.isArray(file[list]) && entries.length === (file[list] as unknown[]).length;
+    for (const [i, item] of entries) {
       const key = item[field];
-      if (typeof key !== "number" && typeof key !== "string") continue;
+      if (typeof key !== "number" && typeof key !== "string") {
+        complete = false;
+        continue;
+      }
       const first = firstAt.get(key);
       if (first === undefined) firstAt.set(key, i);
       else {
@@ -86,11 +91,12 @@ export function referenceProblems(json: unknown): StateFileProblem[] {
         });
       }
     }
-    keys.set(list, new Set(firstAt.keys()));
+    // A list with a record whose key is broken (reported by the schema) proves no absence.
+    if (complete) keys.set(list, new Set(firstAt.keys()));
   }
   for (const ref of REFERENCES) {
-    if (!Array.isArray(file[ref.to])) continue;
-    const targets = keys.get(ref.to) ?? new Set();
+    const targets = keys.get(ref.to);
+    if (targets === undefined) continue;
     for (const [i, item] of items(file, ref.from)) {
       const target = item[ref.field];
       if (typeof target === "number" && !targets.has(target)) {

@@ -32,13 +32,21 @@ const optionalId = id.nullable().default(null);
 
 /** Epoch ms, or an ISO-8601 date-time with seconds and an offset ("Z" or "+01:00"). */
 const instant = z
-  .union([
-    z.number().int().nonnegative(),
-    z.iso.datetime({
-      offset: true,
-      error: "expected an ISO-8601 date-time with offset, e.g. 2026-01-01T00:00:00+01:00",
-    }),
-  ])
+  .union(
+    [
+      z.number().int().nonnegative(),
+      z.iso.datetime({
+        offset: true,
+        error: "expected an ISO-8601 date-time with offset, e.g. 2026-01-01T00:00:00+01:00",
+      }),
+    ],
+    {
+      error: (issue) =>
+        issue.input === undefined
+          ? "required"
+          : "expected epoch ms (an integer >= 0) or an ISO-8601 date-time with offset",
+    },
+  )
   .transform((v) => (typeof v === "number" ? v : Date.parse(v)));
 const optionalInstant = instant.nullable().default(null);
 
@@ -59,7 +67,8 @@ function ordered<T>(from: (v: T) => number | null, until: (v: T) => number | nul
   return (value: T, ctx: z.RefinementCtx): void => {
     const a = from(value);
     const b = until(value);
-    if (a !== null && b !== null && b < a) {
+    // Also called when a field failed (zod runs refinements on the raw value then).
+    if (typeof a === "number" && typeof b === "number" && b < a) {
       ctx.addIssue({
         code: "custom",
         path: [key],

@@ -62,7 +62,9 @@ export function parseStateFile(text: string): SiteState {
   }
   const result = stateFileSchema.safeParse(json, {
     error: (issue) =>
-      issue.code === "invalid_type" && issue.input === undefined ? "required" : undefined,
+      issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_union")
+        ? "required"
+        : undefined,
   });
   const problems = [
     ...(result.success ? [] : schemaProblems(result.error.issues)),
