@@ -2,7 +2,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildAccessIndex, type DoorContext, decide, openStore, ZoneClock } from "@acs/edge";
+import {
+  buildAccessIndexParallel,
+  type DoorContext,
+  decide,
+  openStore,
+  ZoneClock,
+} from "@acs/edge";
 import { encode, H10301 } from "@acs/wiegand";
 import { AccessdProcess } from "../support/edge-processes.js";
 import { openPtyPair } from "../support/pty-pair.js";
@@ -29,10 +35,10 @@ function rssOf(pid: number): number {
 }
 
 /** Decision latency in this process, over random cards at doors of random areas. */
-function inProcess(dbPath: string, now: number) {
+async function inProcess(dbPath: string, now: number) {
   const store = openStore(dbPath);
   const started = process.hrtime.bigint();
-  const index = buildAccessIndex(store.db);
+  const index = await buildAccessIndexParallel(store.db, dbPath);
   const buildS = Number(process.hrtime.bigint() - started) / 1e9;
   store.close();
   const zone = new ZoneClock("Europe/Amsterdam");
@@ -188,7 +194,7 @@ export async function run(): Promise<Record<string, unknown>> {
     execFileSync("sync");
     // The real processes first, while this process is still small and quiet.
     const relay = await cardToRelay(dir, dbPath);
-    const local = inProcess(dbPath, now);
+    const local = await inProcess(dbPath, now);
     return {
       bench: "decision",
       cards: SIZES.cards,

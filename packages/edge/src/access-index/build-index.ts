@@ -30,10 +30,8 @@ const INACTIVE = CARD_STATUSES.indexOf("inactive");
  * allocates one per row. `sql` must select the function applied to the columns.
  */
 function scan(db: Db, name: string, sql: string, row: (...cells: Cell[]) => void): number {
-  db.function(name, { directOnly: true, varargs: true }, (...cells: unknown[]) => {
-    row(...(cells as Cell[]));
-    return 0;
-  });
+  // Registered with the row function's own arity: no argument array per row.
+  db.function(name, { directOnly: true }, row as (...args: unknown[]) => void);
   const result = db.prepare(sql).pluck().get() as number | null;
   return result ?? 0;
 }
@@ -45,23 +43,42 @@ function count(db: Db, table: string): number {
 const from = (v: Cell): number => (v === null ? OPEN_START : Number(v));
 const until = (v: Cell): number => (v === null ? OPEN_END : Number(v));
 
-/** Builds the decision index from the store's tables (see store/schema). */
+/** The state version the store holds (read inside the caller's transaction). */
+export function storedVersion(db: Db): number {
+  const value = db.prepare("SELECT value FROM meta WHERE key = 'state_version'").pluck().get() as
+    | string
+    | undefined;
+  return Number(value ?? 0);
+}
+
+/**
+ * Builds the decision index from the store's tables (see store/schema), all read in one
+ * transaction so the index is one whole state. `authorizations`, when given, were read by
+ * another thread from the same state version (see build-index-parallel.ts).
+ */
 export function buildAccessIndex(db: Db): AccessIndex {
+  return db.transaction(() => readTables(db).finish(readRawAuthorizations(db)))();
+}
+
+/**
+ * Reads every table but the authorizations (inside the caller's transaction); `finish`
+ * then places authorizations read from the same state version and returns the index.
+ */
+export function readTables(db: Db): {
+  version: number;
+  finish(raw: RawAuthorizations): AccessIndex;
+} {
   const meta = new Map(
     (db.prepare("SELECT key, value FROM meta").all() as Array<{ key: string; value: string }>).map(
       (r) => [r.key, r.value],
     ),
   );
   const problems: string[] = [];
-  const read = db.transaction(() => ({
-    persons: readPersons(db),
-    areas: readAreas(db),
-    schedules: readSchedules(db, problems),
-  }));
-  const { persons, areas, schedules } = read();
+  const persons = readPersons(db);
+  const areas = readAreas(db);
+  const schedules = readSchedules(db, problems);
   const certs = readCertificates(db, persons.ids);
   const employments = readEmployments(db, persons.ids);
-  const authorizations = readAuthorizations(db, employments.ids, areas.ids, schedules.ids);
   const cards = readCards(db, persons.ids);
   const enrollments = readEnrollments(db);
   const policy = db
@@ -83,41 +100,46 @@ export function buildAccessIndex(db: Db): AccessIndex {
       unlockSchedule: slot >= 0 ? schedules.compiled[slot] : undefined,
     });
   }
-  return {
-    site: meta.get("site") ?? "",
-    version: Number(meta.get("state_version") ?? 0),
-    sitePolicy: {
-      fingerprintRequired: (policy?.fingerprint_required ?? 0) === 1,
-      fingerprintThreshold: policy?.fingerprint_threshold ?? 60,
-    },
-    doorPolicies,
-    ...cards,
-    personIds: persons.ids,
-    personId: persons.id,
-    personEmploymentStart: employments.personStart,
-    personCertificateStart: certs.personStart,
-    employmentId: employments.id,
-    employmentStart: employments.start,
-    employmentEnd: employments.end,
-    employmentAuthorizationStart: authorizations.employmentStart,
-    authorizationId: authorizations.id,
-    authorizationArea: authorizations.area,
-    authorizationFrom: authorizations.from,
-    authorizationUntil: authorizations.until,
-    authorizationSchedule: authorizations.schedule,
-    certificateType: certs.type,
-    certificateFrom: certs.from,
-    certificateUntil: certs.until,
-    certificateTypes: certs.types,
-    areaIds: areas.ids,
-    areas: areas.entries.map((a) => ({
-      ...a,
-      requiredCertificates: Int32Array.from(a.required, (t) => certs.typeCode(t)),
-    })),
-    schedules: schedules.compiled,
-    ...enrollments,
-    problems,
+  const version = Number(meta.get("state_version") ?? 0);
+  const finish = (raw: RawAuthorizations): AccessIndex => {
+    const authorizations = placeAuthorizations(raw, employments.ids, areas.ids, schedules.ids);
+    return {
+      site: meta.get("site") ?? "",
+      version,
+      sitePolicy: {
+        fingerprintRequired: (policy?.fingerprint_required ?? 0) === 1,
+        fingerprintThreshold: policy?.fingerprint_threshold ?? 60,
+      },
+      doorPolicies,
+      ...cards,
+      personIds: persons.ids,
+      personId: persons.id,
+      personEmploymentStart: employments.personStart,
+      personCertificateStart: certs.personStart,
+      employmentId: employments.id,
+      employmentStart: employments.start,
+      employmentEnd: employments.end,
+      employmentAuthorizationStart: authorizations.employmentStart,
+      authorizationId: authorizations.id,
+      authorizationArea: authorizations.area,
+      authorizationFrom: authorizations.from,
+      authorizationUntil: authorizations.until,
+      authorizationSchedule: authorizations.schedule,
+      certificateType: certs.type,
+      certificateFrom: certs.from,
+      certificateUntil: certs.until,
+      certificateTypes: certs.types,
+      areaIds: areas.ids,
+      areas: areas.entries.map((a) => ({
+        ...a,
+        requiredCertificates: Int32Array.from(a.required, (t) => certs.typeCode(t)),
+      })),
+      schedules: schedules.compiled,
+      ...enrollments,
+      problems,
+    };
   };
+  return { version, finish };
 }
 
 function readPersons(db: Db) {
@@ -257,32 +279,55 @@ function readEmployments(db: Db, persons: IdMap) {
   return { id, start, end, ids, personStart };
 }
 
-function readAuthorizations(db: Db, employments: IdMap, areas: IdMap, schedules: IdMap) {
+/** Authorization rows as stored, ids unresolved: what the parallel reader thread hands over. */
+export interface RawAuthorizations {
+  readonly id: Float64Array;
+  readonly employment: Float64Array;
+  readonly area: Float64Array;
+  readonly from: Float64Array;
+  readonly until: Float64Array;
+  /** NaN where the authorization has no schedule. */
+  readonly schedule: Float64Array;
+}
+
+export function readRawAuthorizations(db: Db): RawAuthorizations {
   const n = count(db, "access_authorization");
-  const rawId = new Float64Array(n);
-  const rawEmployment = new Int32Array(n);
-  const rawArea = new Int32Array(n);
-  const rawFrom = new Float64Array(n);
-  const rawUntil = new Float64Array(n);
-  const rawSchedule = new Int32Array(n);
+  const raw = {
+    id: new Float64Array(n),
+    employment: new Float64Array(n),
+    area: new Float64Array(n),
+    from: new Float64Array(n),
+    until: new Float64Array(n),
+    schedule: new Float64Array(n),
+  };
   let k = 0;
   scan(
     db,
     "acs_authorization",
     "SELECT count(acs_authorization(id, employment_id, area_id, valid_from, valid_until, schedule_id)) FROM access_authorization",
     (id, e, a, f, u, s) => {
-      rawId[k] = id as number;
-      rawEmployment[k] = employments.get(e as number);
-      rawArea[k] = areas.get(a as number);
-      rawFrom[k] = from(f);
-      rawUntil[k] = until(u);
-      // An authorization whose schedule is unknown here is never inside it: -2, not "any time".
-      const scheduleSlot = s === null ? -1 : schedules.get(s as number);
-      rawSchedule[k] = s === null ? -1 : scheduleSlot >= 0 ? scheduleSlot : -2;
+      raw.id[k] = id as number;
+      raw.employment[k] = e as number;
+      raw.area[k] = a as number;
+      raw.from[k] = from(f);
+      raw.until[k] = until(u);
+      raw.schedule[k] = s === null ? Number.NaN : (s as number);
       k++;
     },
   );
-  const { start: employmentStart, order } = groupBy(rawEmployment, employments.size);
+  return raw;
+}
+
+function placeAuthorizations(
+  raw: RawAuthorizations,
+  employments: IdMap,
+  areas: IdMap,
+  schedules: IdMap,
+) {
+  const n = raw.id.length;
+  const employmentSlot = new Int32Array(n);
+  for (let i = 0; i < n; i++) employmentSlot[i] = employments.get(raw.employment[i] as number);
+  const { start: employmentStart, order } = groupBy(employmentSlot, employments.size);
   const m = order.length;
   const id = new Float64Array(m);
   const area = new Int32Array(m);
@@ -291,11 +336,14 @@ function readAuthorizations(db: Db, employments: IdMap, areas: IdMap, schedules:
   const schedule = new Int32Array(m);
   for (let slot = 0; slot < m; slot++) {
     const i = order[slot] as number;
-    id[slot] = rawId[i] as number;
-    area[slot] = rawArea[i] as number;
-    fromA[slot] = rawFrom[i] as number;
-    untilA[slot] = rawUntil[i] as number;
-    schedule[slot] = rawSchedule[i] as number;
+    id[slot] = raw.id[i] as number;
+    area[slot] = areas.get(raw.area[i] as number);
+    fromA[slot] = raw.from[i] as number;
+    untilA[slot] = raw.until[i] as number;
+    const s = raw.schedule[i] as number;
+    // An authorization whose schedule is unknown here is never inside it: -2, not "any time".
+    const scheduleSlot = Number.isNaN(s) ? -1 : schedules.get(s);
+    schedule[slot] = Number.isNaN(s) ? -1 : scheduleSlot >= 0 ? scheduleSlot : -2;
   }
   return { id, area, from: fromA, until: untilA, schedule, employmentStart };
 }

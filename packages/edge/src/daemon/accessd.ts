@@ -1,7 +1,8 @@
 import type { ByteTransport } from "@acs/serial-transport";
 import type { Logger } from "pino";
 import { type AccessIndex, IndexHolder } from "../access-index/access-index.js";
-import { buildAccessIndex, rebuildEnrollments } from "../access-index/build-index.js";
+import { rebuildEnrollments } from "../access-index/build-index.js";
+import { buildAccessIndexParallel } from "../access-index/build-index-parallel.js";
 import { BridgeBus } from "../buses/bridge/bridge-bus.js";
 import type { Clock } from "../clock.js";
 import type { BusConfig, DoorConfig, SiteConfig } from "../config/site-config.js";
@@ -95,7 +96,7 @@ export class Accessd {
     // Load the time zone's offsets up front, so no decision pays for the first lookup.
     const wall = deps.clock.wallMs();
     this.zone.preload(wall - 86_400_000, wall + 2 * 366 * 86_400_000);
-    this.holder = new IndexHolder(this.buildIndex());
+    this.holder = new IndexHolder(await this.buildIndex());
     this.dataVersion = this.readDataVersion();
     this.log.info(
       {
@@ -140,10 +141,11 @@ export class Accessd {
   }
 
   /** Rebuilds the index from the store and swaps it in between two decisions. */
-  reloadIndex(): void {
+  async reloadIndex(): Promise<void> {
     if (!this.store || !this.holder) return;
     const started = this.deps.clock.now();
-    const next = this.buildIndex();
+    const next = await this.buildIndex();
+    if (!this.holder) return;
     this.holder.swap(next);
     this.applyDoorPolicies();
     this.record(
@@ -154,8 +156,8 @@ export class Accessd {
     this.log.info({ stateVersion: next.version }, "decision index swapped");
   }
 
-  private buildIndex(): AccessIndex {
-    const index = buildAccessIndex((this.store as Store).db);
+  private async buildIndex(): Promise<AccessIndex> {
+    const index = await buildAccessIndexParallel((this.store as Store).db, this.config.store.path);
     for (const problem of index.problems)
       this.log.error({ problem }, "state problem; the affected access is refused");
     return index;
@@ -342,20 +344,25 @@ export class Accessd {
   private armReload(): void {
     this.reloadTimer = this.deps.clock.setTimeout(() => {
       this.reloadTimer = undefined;
-      try {
-        const version = this.readDataVersion();
-        if (version !== this.dataVersion && this.store && this.holder) {
-          this.dataVersion = version;
-          if ((this.store.stateVersion() ?? 0) !== this.holder.current.version) this.reloadIndex();
-          else this.holder.swap(rebuildEnrollments(this.holder.current, this.store.db));
-        }
-      } catch (err) {
-        this.log.error(
-          { err: (err as Error).message },
-          "reloading the state failed; deciding on the last good state",
-        );
-      }
-      if (this.store) this.armReload();
+      void this.reloadIfChanged().finally(() => {
+        if (this.store) this.armReload();
+      });
     }, this.deps.reloadCheckMs ?? 250);
+  }
+
+  private async reloadIfChanged(): Promise<void> {
+    try {
+      const version = this.readDataVersion();
+      if (version === this.dataVersion || !this.store || !this.holder) return;
+      this.dataVersion = version;
+      if ((this.store.stateVersion() ?? 0) !== this.holder.current.version)
+        await this.reloadIndex();
+      else this.holder.swap(rebuildEnrollments(this.holder.current, this.store.db));
+    } catch (err) {
+      this.log.error(
+        { err: (err as Error).message },
+        "reloading the state failed; deciding on the last good state",
+      );
+    }
   }
 }

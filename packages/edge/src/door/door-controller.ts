@@ -106,8 +106,9 @@ export class DoorController {
       this.options.io.signal("deny");
       return false;
     }
-    this.options.io.signal("grant");
+    // The strike first: the reader's green light can follow a few bytes later.
     this.releaseFor(this.options.timing.strikeMs, cause);
+    this.options.io.signal("grant");
     return true;
   }
 

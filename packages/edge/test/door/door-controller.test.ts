@@ -39,7 +39,7 @@ describe("DoorController", () => {
   it("releases the strike for the strike time on a grant and relocks when the door closes", () => {
     const d = door();
     expect(d.controller.grant()).toBe(true);
-    expect(d.io).toEqual(["signal grant", "pulse 5000"]);
+    expect(d.io).toEqual(["pulse 5000", "signal grant"]);
     d.fake.tick(1000);
     d.controller.contact(true);
     d.controller.contact(false);
