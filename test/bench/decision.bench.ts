@@ -25,7 +25,7 @@ import {
 } from "./decision-data.js";
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 1_000_000);
-const READS = Number(process.env.BENCH_READS ?? 200);
+const READS = Number(process.env.BENCH_READS ?? 400);
 const HID = { pulseUs: 50, intervalUs: 2000 };
 
 function rssOf(pid: number): number {

@@ -29,7 +29,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`accessd: invalid configuration\n${err.message}\n`);
     return 2;
   }
-  const log = pino({ level: config.log.level, base: { site: config.site } });
+  // Asynchronous log writes: a synchronous write to a pipe can wake its reader and take the
+  // CPU in the middle of a card-to-relay path. The outbox, not the log, is the durable record.
+  const destination = pino.destination({ sync: false });
+  const log = pino({ level: config.log.level, base: { site: config.site } }, destination);
   const daemon = new Accessd(config, {
     clock: systemClock,
     log,
@@ -46,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     };
     process.once("SIGTERM", () => shutdown("SIGTERM"));
+    process.once("exit", () => destination.flushSync());
     process.once("SIGINT", () => shutdown("SIGINT"));
   });
   return 0;

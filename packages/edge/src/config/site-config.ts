@@ -56,7 +56,11 @@ const DoorSchema = z.strictObject({
 export const SiteConfigSchema = z.strictObject({
   site: id,
   timezone: z.string().default("Europe/Amsterdam"),
-  store: z.strictObject({ path: z.string().min(1) }),
+  store: z.strictObject({
+    path: z.string().min(1),
+    /** WAL checkpoints from a worker thread every this many ms (0: SQLite's own, inline). */
+    checkpointMs: z.number().int().min(0).default(2000),
+  }),
   log: z
     .strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info") })
     .default({

@@ -91,6 +91,12 @@ export class AccessPoint {
     const decision = this.decideNow(request);
     this.record(read, decision);
     this.act(request, decision);
+    // Logged after the door has its command: a log write can wake another process.
+    this.logDecision(decision);
+    const receivedAtUs = read.payload.receivedAtUs;
+    if (typeof receivedAtUs === "number" && this.log.isLevelEnabled("debug")) {
+      this.log.debug({ edgeUs: this.o.clock.monotonicUs() - receivedAtUs }, "read handled");
+    }
     return decision;
   }
 
@@ -134,7 +140,14 @@ export class AccessPoint {
         payload: { ...subject, ...outcome, stateVersion: this.o.holder.current.version },
       },
     ]);
-    const fields = { ...subject, outcome: decision.outcome };
+  }
+
+  private logDecision(decision: Decision): void {
+    const fields = {
+      cardId: decision.cardId ?? null,
+      personId: decision.personId ?? null,
+      outcome: decision.outcome,
+    };
     if (decision.outcome === "deny")
       this.log.info({ ...fields, reason: decision.reason }, decision.message);
     else
@@ -202,5 +215,6 @@ export class AccessPoint {
       decision,
     );
     this.act(second, decision);
+    this.logDecision(decision);
   }
 }

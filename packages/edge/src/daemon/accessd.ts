@@ -15,6 +15,7 @@ import { Checkpointer } from "../store/checkpointer.js";
 import type { OutboxEvent } from "../store/outbox.js";
 import { openStore, type Store } from "../store/store.js";
 import { AccessPoint } from "./access-point.js";
+import { DeferredOutbox } from "./deferred-outbox.js";
 
 export interface AccessdDeps {
   readonly clock: Clock;
@@ -55,6 +56,14 @@ export class Accessd {
   private readonly doors = new Map<string, DoorController>();
   private readonly passback = new PassbackTracker();
   private readonly zone: ZoneClock;
+  private readonly deferred = new DeferredOutbox(
+    () => this.store,
+    (err, events) =>
+      this.log.error(
+        { err: err.message, events: events.length },
+        "events not yet stored; retrying",
+      ),
+  );
   private reloadTimer: unknown;
   private scheduleTimer: unknown;
   private checkpointer: Checkpointer | undefined;
@@ -91,7 +100,8 @@ export class Accessd {
     this.store = store;
     // Checkpoints copy the WAL into the database file and fsync it: never inside a commit
     // on the card-to-relay path, but from a worker thread (Checkpointer).
-    if ((deps.checkpointMs ?? 2000) > 0) store.db.pragma("wal_autocheckpoint = 0");
+    if ((deps.checkpointMs ?? config.store.checkpointMs) > 0)
+      store.db.pragma("wal_autocheckpoint = 0");
     const started = deps.clock.now();
     // Load the time zone's offsets up front, so no decision pays for the first lookup.
     const wall = deps.clock.wallMs();
@@ -118,9 +128,9 @@ export class Accessd {
     for (const bus of this.buses.values()) await bus.start();
     this.armReload();
     this.armSchedules();
-    if ((deps.checkpointMs ?? 2000) > 0) {
+    if ((deps.checkpointMs ?? config.store.checkpointMs) > 0) {
       this.checkpointer = new Checkpointer(config.store.path, this.log);
-      this.checkpointer.start(deps.checkpointMs ?? 2000);
+      this.checkpointer.start(deps.checkpointMs ?? config.store.checkpointMs);
     }
   }
 
@@ -135,6 +145,7 @@ export class Accessd {
     for (const bus of this.buses.values()) await bus.stop();
     if (this.store) {
       this.record("accessd-stopped", {}, {});
+      this.deferred.flush();
       this.store.close();
       this.store = undefined;
     }
@@ -168,7 +179,7 @@ export class Accessd {
     where: { doorId?: string; readerId?: string },
     payload: object,
   ): void {
-    this.store?.appendEvent({ at: this.deps.clock.wallMs(), type, ...where, payload });
+    this.deferred.add({ at: this.deps.clock.wallMs(), type, ...where, payload });
   }
 
   private createBus(config: BusConfig): BridgeBus {
