@@ -175,6 +175,8 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
   private command(message: SequencedMessage): void {
     try {
       this.channel.send(message, this.options.commandTtlMs ?? 1000);
+      // A lock command does not wait for the rest of the turn's frames to be gathered.
+      if (message.kind === "relay") this.flush();
     } catch (err) {
       if (!(err instanceof QueueFullError)) throw err;
       this.commandFailed(message, err.message);
