@@ -1,19 +1,10 @@
 import type { CompiledSchedule } from "../schedule/compiled-schedule.js";
-import type { CardStatus, DoorPolicy, SitePolicy } from "../state/model.js";
+import { CARD_STATUSES, type DoorPolicy, type SitePolicy } from "../state/model.js";
 import type { CredentialMap } from "./credential-map.js";
 import type { IdMap } from "./id-map.js";
 
-/** Card statuses as stored in the index (one byte each). */
-export const CARD_STATUSES: readonly CardStatus[] = [
-  "active",
-  "not-activated",
-  "lost",
-  "stolen",
-  "defective",
-  "replaced",
-  "expired",
-  "inactive",
-];
+/** Card statuses as stored in the index (one byte each): their position in the model's list. */
+export { CARD_STATUSES };
 
 /** A half-open interval bound: absent `validFrom`/`validUntil` are -Infinity/+Infinity. */
 export const OPEN_START = Number.NEGATIVE_INFINITY;

@@ -1,5 +1,6 @@
 import type { AccessIndex } from "../access-index/access-index.js";
 import type { LocalTime } from "../schedule/local-time.js";
+import { CARD_STATUSES } from "../state/model.js";
 import {
   checkCertificates,
   type Decision,
@@ -66,16 +67,7 @@ export function explain(
     );
   }
 
-  const status = [
-    "active",
-    "not-activated",
-    "lost",
-    "stolen",
-    "defective",
-    "replaced",
-    "expired",
-    "inactive",
-  ][index.cardStatus[cardSlot] as number];
+  const status = CARD_STATUSES[index.cardStatus[cardSlot] as number];
   const inTime =
     now.ms >= (index.cardFrom[cardSlot] as number) &&
     now.ms < (index.cardUntil[cardSlot] as number);

@@ -6,15 +6,17 @@
  */
 
 /** Why a card does not open anything, or "active" when it may. */
-export type CardStatus =
-  | "active"
-  | "not-activated"
-  | "lost"
-  | "stolen"
-  | "defective"
-  | "replaced"
-  | "expired"
-  | "inactive";
+export const CARD_STATUSES = [
+  "active",
+  "not-activated",
+  "lost",
+  "stolen",
+  "defective",
+  "replaced",
+  "expired",
+  "inactive",
+] as const;
+export type CardStatus = (typeof CARD_STATUSES)[number];
 
 export interface Card {
   readonly id: number;
@@ -112,7 +114,14 @@ export interface SitePolicy {
   readonly fingerprintThreshold: number;
 }
 
-export type DoorMode = "card" | "card-and-fingerprint" | "unlocked" | "locked" | "lockdown";
+export const DOOR_MODES = [
+  "card",
+  "card-and-fingerprint",
+  "unlocked",
+  "locked",
+  "lockdown",
+] as const;
+export type DoorMode = (typeof DOOR_MODES)[number];
 
 /** Central's say on one door: its mode, and when it stands unlocked by schedule. */
 export interface DoorPolicy {

@@ -1,31 +1,7 @@
 import { z } from "zod";
-import type { CardStatus, DoorMode, SiteState } from "../state/model.js";
+import { CARD_STATUSES, DOOR_MODES, type SiteState } from "../state/model.js";
 
-/** Checks at compile time that `list` names every member of the union T. */
-function allOf<T>() {
-  return <const L extends readonly T[]>(
-    list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : "does not list every member"),
-  ): L => list;
-}
-
-export const CARD_STATUSES = allOf<CardStatus>()([
-  "active",
-  "not-activated",
-  "lost",
-  "stolen",
-  "defective",
-  "replaced",
-  "expired",
-  "inactive",
-]);
-
-export const DOOR_MODES = allOf<DoorMode>()([
-  "card",
-  "card-and-fingerprint",
-  "unlocked",
-  "locked",
-  "lockdown",
-]);
+export { CARD_STATUSES, DOOR_MODES };
 
 const id = z.number().int().positive();
 const optionalId = id.nullable().default(null);

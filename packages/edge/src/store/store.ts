@@ -1,20 +1,6 @@
 import Database from "better-sqlite3";
 import { type Logger, pino } from "pino";
-import type {
-  Area,
-  Authorization,
-  Card,
-  Certificate,
-  DoorPolicy,
-  Employment,
-  FingerprintEnrollment,
-  HolidayCalendar,
-  Person,
-  Schedule,
-  SiteDelta,
-  SitePolicy,
-  SiteState,
-} from "../state/model.js";
+import type { FingerprintEnrollment, SiteDelta, SiteState } from "../state/model.js";
 import { type DeltaResult, DeltaWriter } from "./delta-writer.js";
 import { Enrollments } from "./enrollments.js";
 import {
@@ -72,7 +58,8 @@ export class Store {
   private readonly meta: Meta;
   private readonly fullWriter: FullStateWriter;
   private readonly deltaWriter: DeltaWriter;
-  private readonly reader: StateReader;
+  /** Reads of central's state for tools and tests (the decision path uses the index). */
+  readonly state: StateReader;
   private readonly enrollments: Enrollments;
   private readonly outbox: Outbox;
 
@@ -82,7 +69,7 @@ export class Store {
     this.meta = new Meta(db);
     this.fullWriter = new FullStateWriter(db, this.meta, log);
     this.deltaWriter = new DeltaWriter(db, this.meta, log);
-    this.reader = new StateReader(db);
+    this.state = new StateReader(db);
     this.enrollments = new Enrollments(db);
     this.outbox = new Outbox(db);
   }
@@ -124,55 +111,7 @@ export class Store {
     return this.deltaWriter.apply(delta, options);
   }
 
-  // --- reading central's state (tools, not the hot path) ---
-
-  getCardByCredential(format: string, facility: number | null, number: number): Card | undefined {
-    return this.reader.getCardByCredential(format, facility, number);
-  }
-
-  getCardByRawBits(bits: string): Card | undefined {
-    return this.reader.getCardByRawBits(bits);
-  }
-
-  getCard(id: number): Card | undefined {
-    return this.reader.getCard(id);
-  }
-
-  getPerson(id: number): Person | undefined {
-    return this.reader.getPerson(id);
-  }
-
-  employmentsOfPerson(personId: number): Employment[] {
-    return this.reader.employmentsOfPerson(personId);
-  }
-
-  authorizationsOfEmployment(employmentId: number): Authorization[] {
-    return this.reader.authorizationsOfEmployment(employmentId);
-  }
-
-  certificatesOfPerson(personId: number): Certificate[] {
-    return this.reader.certificatesOfPerson(personId);
-  }
-
-  getArea(id: number): Area | undefined {
-    return this.reader.getArea(id);
-  }
-
-  getSchedule(id: number): Schedule | undefined {
-    return this.reader.getSchedule(id);
-  }
-
-  getHolidayCalendar(id: number): HolidayCalendar | undefined {
-    return this.reader.getHolidayCalendar(id);
-  }
-
-  sitePolicy(): SitePolicy | undefined {
-    return this.reader.sitePolicy();
-  }
-
-  doorPolicies(): DoorPolicy[] {
-    return this.reader.doorPolicies();
-  }
+  // Reading central's state (tools, not the hot path): store.state.getCard(...) etc.
 
   // --- fingerprint enrollments (local) ---
 

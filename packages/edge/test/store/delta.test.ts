@@ -44,7 +44,7 @@ describe("deltas", () => {
     );
     expect(store.stateVersion()).toBe(12);
     expect(store.stateAppliedAt()).toBe(NOW + 2);
-    expect(store.getPerson(3)).toEqual({ id: 3, displayName: "K. Jansen-Smit" });
+    expect(store.state.getPerson(3)).toEqual({ id: 3, displayName: "K. Jansen-Smit" });
   });
 
   it("refuses a gap or a repeat, naming expected and got, and changes nothing", () => {
@@ -123,19 +123,22 @@ describe("deltas", () => {
     expect(result).toMatchObject({ version: 11, upserted: 4, deleted: 3, sitePolicy: false });
     expect(result.byKind.cards).toEqual({ upserted: 2, deleted: 0 });
     expect(result.byKind.authorizations).toEqual({ upserted: 0, deleted: 1 });
-    expect(store.getCard(10)).toMatchObject({ status: "stolen", statusReason: "reported stolen" });
-    expect(store.getCard(13)).toMatchObject({ number: 777, status: "not-activated" });
-    expect(store.getCardByCredential("H10301", 18, 777)?.id).toBe(13);
-    expect(store.authorizationsOfEmployment(20).map((a) => a.id)).toEqual([40]);
-    expect(store.doorPolicies()).toEqual([
+    expect(store.state.getCard(10)).toMatchObject({
+      status: "stolen",
+      statusReason: "reported stolen",
+    });
+    expect(store.state.getCard(13)).toMatchObject({ number: 777, status: "not-activated" });
+    expect(store.state.getCardByCredential("H10301", 18, 777)?.id).toBe(13);
+    expect(store.state.authorizationsOfEmployment(20).map((a) => a.id)).toEqual([40]);
+    expect(store.state.doorPolicies()).toEqual([
       { doorId: "main", mode: "lockdown", unlockScheduleId: null },
     ]);
-    expect(store.getArea(30)).toEqual({
+    expect(store.state.getArea(30)).toEqual({
       id: 30,
       name: "Exchange hall",
       requiredCertificates: ["TTG"],
     });
-    expect(store.getHolidayCalendar(70)).toBeUndefined();
+    expect(store.state.getHolidayCalendar(70)).toBeUndefined();
   });
 
   it("replaces the site policy when the delta carries one", () => {
@@ -145,9 +148,15 @@ describe("deltas", () => {
       opts,
     );
     expect(result.sitePolicy).toBe(true);
-    expect(store.sitePolicy()).toEqual({ fingerprintRequired: true, fingerprintThreshold: 75 });
+    expect(store.state.sitePolicy()).toEqual({
+      fingerprintRequired: true,
+      fingerprintThreshold: 75,
+    });
     store.applyDelta(delta(12), opts);
-    expect(store.sitePolicy()).toEqual({ fingerprintRequired: true, fingerprintThreshold: 75 });
+    expect(store.state.sitePolicy()).toEqual({
+      fingerprintRequired: true,
+      fingerprintThreshold: 75,
+    });
   });
 
   it("refuses a key both upserted and deleted, or a record it cannot store", () => {

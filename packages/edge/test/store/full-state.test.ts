@@ -55,22 +55,22 @@ describe("full state", () => {
     expect(store.stateAppliedAt()).toBe(NOW);
 
     const [active, lost, raw] = state.cards;
-    expect(store.getCard(10)).toEqual(active);
-    expect(store.getCardByCredential("H10301", 18, 12345)).toEqual(active);
-    expect(store.getCardByCredential("H10302", null, 987654)).toEqual(lost);
-    expect(store.getCardByCredential("H10301", 18, 99999)).toBeUndefined();
-    expect(store.getCardByRawBits("1011001110001111")).toEqual(raw);
-    expect(store.getCard(999)).toBeUndefined();
-    expect(store.getPerson(2)).toEqual({ id: 2, displayName: "A. Bakker" });
-    expect(store.employmentsOfPerson(2)).toEqual(state.employments.slice(1));
-    expect(store.authorizationsOfEmployment(20)).toEqual(state.authorizations.slice(0, 2));
-    expect(store.certificatesOfPerson(1)).toEqual(state.certificates);
-    expect(store.certificatesOfPerson(2)).toEqual([]);
-    expect(store.getArea(31)).toEqual(state.areas[1]);
-    expect(store.getSchedule(60)).toEqual(state.schedules[0]);
-    expect(store.getHolidayCalendar(70)).toEqual(state.holidayCalendars[0]);
-    expect(store.sitePolicy()).toEqual(state.sitePolicy);
-    expect(store.doorPolicies()).toEqual([...state.doorPolicies].reverse()); // by door id
+    expect(store.state.getCard(10)).toEqual(active);
+    expect(store.state.getCardByCredential("H10301", 18, 12345)).toEqual(active);
+    expect(store.state.getCardByCredential("H10302", null, 987654)).toEqual(lost);
+    expect(store.state.getCardByCredential("H10301", 18, 99999)).toBeUndefined();
+    expect(store.state.getCardByRawBits("1011001110001111")).toEqual(raw);
+    expect(store.state.getCard(999)).toBeUndefined();
+    expect(store.state.getPerson(2)).toEqual({ id: 2, displayName: "A. Bakker" });
+    expect(store.state.employmentsOfPerson(2)).toEqual(state.employments.slice(1));
+    expect(store.state.authorizationsOfEmployment(20)).toEqual(state.authorizations.slice(0, 2));
+    expect(store.state.certificatesOfPerson(1)).toEqual(state.certificates);
+    expect(store.state.certificatesOfPerson(2)).toEqual([]);
+    expect(store.state.getArea(31)).toEqual(state.areas[1]);
+    expect(store.state.getSchedule(60)).toEqual(state.schedules[0]);
+    expect(store.state.getHolidayCalendar(70)).toEqual(state.holidayCalendars[0]);
+    expect(store.state.sitePolicy()).toEqual(state.sitePolicy);
+    expect(store.state.doorPolicies()).toEqual([...state.doorPolicies].reverse()); // by door id
   });
 
   it("replaces everything central owns, dropping records the new state lacks", () => {
@@ -83,10 +83,13 @@ describe("full state", () => {
       sitePolicy: { fingerprintRequired: true, fingerprintThreshold: 70 },
     };
     store.applyFullState(next, opts);
-    expect(store.getPerson(1)).toBeUndefined();
-    expect(store.getPerson(3)).toEqual({ id: 3, displayName: "K. Jansen" });
-    expect(store.getCard(10)).toBeUndefined();
-    expect(store.sitePolicy()).toEqual({ fingerprintRequired: true, fingerprintThreshold: 70 });
+    expect(store.state.getPerson(1)).toBeUndefined();
+    expect(store.state.getPerson(3)).toEqual({ id: 3, displayName: "K. Jansen" });
+    expect(store.state.getCard(10)).toBeUndefined();
+    expect(store.state.sitePolicy()).toEqual({
+      fingerprintRequired: true,
+      fingerprintThreshold: 70,
+    });
     expect(store.stateVersion()).toBe(2);
   });
 

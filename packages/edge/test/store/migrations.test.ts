@@ -77,7 +77,7 @@ describe("store migrations", () => {
     expect(store.db.prepare("SELECT version FROM schema_migrations").pluck().all()).toEqual([1]);
     expect(store.stateVersion()).toBeNull();
     expect(store.site()).toBeNull();
-    expect(store.sitePolicy()).toBeUndefined();
+    expect(store.state.sitePolicy()).toBeUndefined();
   });
 
   it("sets WAL, synchronous NORMAL and foreign keys off", () => {

@@ -117,14 +117,14 @@ describe("state file", () => {
     const result = importStateFile(store, path, { expectedSite: "ams-bsl", now: NOW });
     expect(result).toMatchObject({ version: 42, totalRows: 21 });
     expect(store.stateVersion()).toBe(42);
-    expect(store.getCardByCredential("H10302", null, 12345678901)?.personId).toBe(1002);
-    expect(store.getCardByCredential("H10301", 18, 23456)?.status).toBe("lost");
-    expect(store.employmentsOfPerson(1002).map((e) => e.id)).toEqual([2002, 2003]);
-    expect(store.authorizationsOfEmployment(2001).map((a) => a.areaId)).toEqual([301, 302]);
-    expect(store.getArea(302)?.requiredCertificates).toEqual(["KVD"]);
-    expect(store.certificatesOfPerson(1001)[0]?.type).toBe("KVD");
-    expect(store.getHolidayCalendar(701)?.dates).toContain("2026-12-25");
-    expect(store.doorPolicies().map((d) => d.doorId)).toEqual([
+    expect(store.state.getCardByCredential("H10302", null, 12345678901)?.personId).toBe(1002);
+    expect(store.state.getCardByCredential("H10301", 18, 23456)?.status).toBe("lost");
+    expect(store.state.employmentsOfPerson(1002).map((e) => e.id)).toEqual([2002, 2003]);
+    expect(store.state.authorizationsOfEmployment(2001).map((a) => a.areaId)).toEqual([301, 302]);
+    expect(store.state.getArea(302)?.requiredCertificates).toEqual(["KVD"]);
+    expect(store.state.certificatesOfPerson(1001)[0]?.type).toBe("KVD");
+    expect(store.state.getHolidayCalendar(701)?.dates).toContain("2026-12-25");
+    expect(store.state.doorPolicies().map((d) => d.doorId)).toEqual([
       "cable-room",
       "main-entrance",
       "reception",

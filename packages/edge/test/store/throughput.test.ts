@@ -62,6 +62,6 @@ describe("full apply throughput", () => {
       expect(result.rows.cards).toBe(CARDS);
       expect(result.rows.authorizations).toBe(AUTHORIZATIONS);
     }
-    expect(store.authorizationsOfEmployment(1).length).toBeGreaterThan(0);
+    expect(store.state.authorizationsOfEmployment(1).length).toBeGreaterThan(0);
   });
 });
