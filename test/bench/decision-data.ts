@@ -29,7 +29,9 @@ export const authorizedAreaOf = (p: number) => areaOfAuthorization(p);
  * objects first. Statuses, ended employments, schedules and certificates are mixed in so
  * decisions take every path.
  */
-export function writeBenchState(store: Store, now: number): void {
+export type Sizes = { [K in keyof typeof SIZES]: number };
+
+export function writeBenchState(store: Store, now: number, sizes: Sizes = SIZES): void {
   const db = store.db;
   const many = <T extends unknown[]>(sql: string, count: number, row: (i: number) => T) => {
     const insert = db.prepare(sql);
@@ -61,16 +63,16 @@ export function writeBenchState(store: Store, now: number): void {
     ).run(JSON.stringify([{ days: [1, 2, 3, 4, 5], from: "07:00", until: "19:00" }]));
     many(
       "INSERT INTO area (id, name, required_certificates) VALUES (?, ?, ?)",
-      SIZES.areas,
+      sizes.areas,
       (i) => [i, `Area ${i}`, i % 10 === 0 ? '["KVD"]' : "[]"],
     );
-    many("INSERT INTO person (id, display_name) VALUES (?, ?)", SIZES.persons, (i) => [i, `P${i}`]);
+    many("INSERT INTO person (id, display_name) VALUES (?, ?)", sizes.persons, (i) => [i, `P${i}`]);
     many(
       'INSERT INTO employment (id, person_id, company_id, start, "end") VALUES (?, ?, ?, ?, ?)',
-      SIZES.employments,
+      sizes.employments,
       (i) => [
         i,
-        ((i - 1) % SIZES.persons) + 1,
+        ((i - 1) % sizes.persons) + 1,
         (i % 300) + 1,
         now - 400 * DAY,
         i % 50 === 0 ? now - DAY : null,
@@ -90,12 +92,12 @@ export function writeBenchState(store: Store, now: number): void {
     ];
     many(
       "INSERT INTO card (id, person_id, format, facility, number, raw_bits, status, status_reason, activated_at, valid_from, valid_until) VALUES (?, ?, 'H10301', ?, ?, NULL, ?, NULL, ?, NULL, ?)",
-      SIZES.cards,
+      sizes.cards,
       (i) => {
         const f = cardFields(i);
         return [
           i,
-          personOfCard(i),
+          ((i - 1) % sizes.persons) + 1,
           f.facility,
           f.card,
           statuses[i % 10],
@@ -106,10 +108,10 @@ export function writeBenchState(store: Store, now: number): void {
     );
     many(
       "INSERT INTO access_authorization (id, employment_id, area_id, valid_from, valid_until, schedule_id) VALUES (?, ?, ?, ?, ?, ?)",
-      SIZES.authorizations,
+      sizes.authorizations,
       (i) => [
         i,
-        ((i - 1) % SIZES.employments) + 1,
+        ((i - 1) % sizes.employments) + 1,
         areaOfAuthorization(i),
         now - 30 * DAY,
         i % 7 === 0 ? now - DAY : now + 300 * DAY,
@@ -118,7 +120,7 @@ export function writeBenchState(store: Store, now: number): void {
     );
     many(
       "INSERT INTO certificate (id, person_id, type, valid_from, valid_until) VALUES (?, ?, 'KVD', ?, ?)",
-      SIZES.persons / 2,
+      sizes.persons / 2,
       (i) => [i, i * 2, now - 100 * DAY, i % 4 === 0 ? now - DAY : now + 200 * DAY],
     );
   })();
