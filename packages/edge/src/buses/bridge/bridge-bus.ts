@@ -3,7 +3,6 @@ import {
   type BridgeProtocolError,
   type EdgeMessage,
   encodeMessage,
-  Framer,
   type HelloMessage,
   type LedColor,
   PROTOCOL_VERSION,
@@ -18,6 +17,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
 import { TypedEmitter } from "../../typed-emitter.js";
 import type { BoardHealth, BoardLinkState, BridgeBusEvents } from "./bridge-events.js";
+import { BridgeLine } from "./bridge-line.js";
 import { ThrottledErrorLog } from "./error-log.js";
 
 export interface BridgeReaderConfig {
@@ -70,7 +70,7 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
   private readonly options: BridgeBusOptions;
   private readonly log: Logger;
   private readonly errors: ThrottledErrorLog;
-  private readonly framer: Framer;
+  private readonly line: BridgeLine;
   private readonly channel: ReliableChannel;
   private readonly readers = new Map<number, BridgeReaderConfig>();
   private readonly heartbeatMs: number;
@@ -81,17 +81,13 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
   private lastRxAt = 0;
   private health: BoardHealth;
   private running = false;
-  private open = false;
-  private corked = 0;
-  private held: Uint8Array[] = [];
-  private timers: { heartbeat?: unknown; reconnect?: unknown; frame?: unknown } = {};
+  private heartbeatTimer: unknown;
   private counters = {
     refusedFrames: 0,
     cards: 0,
     unreadableCards: 0,
     sessions: 0,
     boardRestarts: 0,
-    reconnects: 0,
   };
 
   constructor(options: BridgeBusOptions) {
@@ -111,10 +107,25 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
       boardRxGarbageBytes: 0,
       pulsesRejected: 0,
     };
-    this.framer = new Framer({
-      frame: (frame) => this.onFrame(frame),
-      error: (error) => this.onProtocolError(error),
-    });
+    this.line = new BridgeLine(
+      {
+        transport: options.transport,
+        clock: options.clock,
+        ...(options.reconnectMs === undefined ? {} : { reconnectMs: options.reconnectMs }),
+        ...(options.frameTimeoutMs === undefined ? {} : { frameTimeoutMs: options.frameTimeoutMs }),
+      },
+      {
+        opened: () => this.onOpened(),
+        closed: (error) => this.onClosed(error),
+        openFailed: (error) =>
+          this.errors.warn("OPEN_FAILED", { err: error.message }, "bridge device unavailable"),
+        heard: () => {
+          this.lastRxAt = this.options.clock.now();
+        },
+        frame: (frame) => this.onFrame(frame),
+        protocolError: (error) => this.onProtocolError(error),
+      },
+    );
     this.channel = new ReliableChannel({
       timers: options.clock,
       write: (bytes) => this.write(bytes),
@@ -135,8 +146,9 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
 
   stats(): BridgeBusStats {
     return {
-      ...this.framer.stats,
+      ...this.line.stats,
       ...this.counters,
+      reconnects: this.line.reconnects,
       retransmitted: this.channel.stats.retransmitted,
     };
   }
@@ -144,18 +156,15 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.connect();
+    await this.line.start();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    for (const handle of Object.values(this.timers)) {
-      if (handle !== undefined) this.options.clock.clearTimeout(handle);
-    }
-    this.timers = {};
+    if (this.heartbeatTimer !== undefined) this.options.clock.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     this.channel.stop();
-    this.open = false;
-    await this.options.transport.close();
+    await this.line.stop();
     this.setState("disconnected");
   }
 
@@ -176,7 +185,7 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
     try {
       this.channel.send(message, this.options.commandTtlMs ?? 1000);
       // A lock command does not wait for the rest of the turn's frames to be gathered.
-      if (message.kind === "relay") this.flush();
+      if (message.kind === "relay") this.line.flush();
     } catch (err) {
       if (!(err instanceof QueueFullError)) throw err;
       this.commandFailed(message, err.message);
@@ -188,63 +197,19 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
     this.emit("commandFailed", message, reason);
   }
 
-  private async connect(): Promise<void> {
-    if (!this.running) return;
-    try {
-      await this.options.transport.open({
-        data: (chunk) => this.onData(chunk),
-        closed: (error) => this.onClosed(error),
-      });
-    } catch (err) {
-      this.scheduleReconnect(err as Error);
-      return;
-    }
-    if (!this.running) {
-      await this.options.transport.close();
-      return;
-    }
-    this.open = true;
-    this.framer.reset();
-    this.lastRxAt = this.options.clock.now();
-    this.setState("connecting");
-    this.log.info("bridge line open");
-    this.send({ kind: "hello-request" });
-    this.armHeartbeat();
-  }
-
-  private scheduleReconnect(error: Error | undefined): void {
-    if (!this.running || this.timers.reconnect !== undefined) return;
-    if (error) this.errors.warn("OPEN_FAILED", { err: error.message }, "bridge device unavailable");
-    this.timers.reconnect = this.options.clock.setTimeout(() => {
-      this.timers.reconnect = undefined;
-      this.counters.reconnects++;
-      void this.connect();
-    }, this.options.reconnectMs ?? 500);
-  }
-
-  private onClosed(error: Error | undefined): void {
-    this.open = false;
-    if (!this.running) return;
-    this.session = undefined;
-    this.channel.pause();
-    this.log.warn({ err: error?.message }, "bridge device closed");
-    this.setState("disconnected");
-    this.scheduleReconnect(undefined);
-  }
-
   private armHeartbeat(): void {
-    if (this.timers.heartbeat !== undefined) return;
+    if (this.heartbeatTimer !== undefined) return;
     const tick = () => {
-      this.timers.heartbeat = undefined;
-      if (!this.running || !this.open) return;
+      this.heartbeatTimer = undefined;
+      if (!this.running || !this.line.isOpen) return;
       this.checkSilence();
       this.send(this.session ? { kind: "edge-heartbeat" } : { kind: "hello-request" });
-      this.timers.heartbeat = this.options.clock.setTimeout(
+      this.heartbeatTimer = this.options.clock.setTimeout(
         tick,
         this.session ? this.heartbeatMs : (this.options.helloRetryMs ?? 500),
       );
     };
-    this.timers.heartbeat = this.options.clock.setTimeout(tick, this.heartbeatMs);
+    this.heartbeatTimer = this.options.clock.setTimeout(tick, this.heartbeatMs);
   }
 
   private checkSilence(): void {
@@ -259,29 +224,6 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
         "board silent",
       );
       this.setState("offline");
-    }
-  }
-
-  private onData(chunk: Uint8Array): void {
-    this.lastRxAt = this.options.clock.now();
-    // Everything the frames in this chunk make us send (a relay command, an LED, the ACK)
-    // leaves in one write: one system call and one wake-up of the line instead of three.
-    this.corked++;
-    try {
-      this.framer.push(chunk);
-    } finally {
-      this.corked--;
-      if (this.corked === 0) this.flush();
-    }
-    if (this.timers.frame !== undefined) {
-      this.options.clock.clearTimeout(this.timers.frame);
-      this.timers.frame = undefined;
-    }
-    if (this.framer.pending > 0) {
-      this.timers.frame = this.options.clock.setTimeout(() => {
-        this.timers.frame = undefined;
-        this.framer.expire();
-      }, this.options.frameTimeoutMs ?? 50);
     }
   }
 
@@ -467,35 +409,27 @@ export class BridgeBus extends TypedEmitter<BridgeBusEvents> {
     this.emit("health", this.health);
   }
 
+  private onOpened(): void {
+    this.lastRxAt = this.options.clock.now();
+    this.setState("connecting");
+    this.log.info("bridge line open");
+    this.send({ kind: "hello-request" });
+    this.armHeartbeat();
+  }
+
+  private onClosed(error: Error | undefined): void {
+    this.session = undefined;
+    this.channel.pause();
+    this.log.warn({ err: error?.message }, "bridge device closed");
+    this.setState("disconnected");
+  }
+
   private send(message: EdgeMessage): void {
     this.write(encodeMessage(message));
   }
 
   private write(bytes: Uint8Array): void {
-    if (!this.open) return;
-    if (this.corked > 0) {
-      this.held.push(bytes);
-      return;
-    }
-    this.options.transport.write(bytes);
-  }
-
-  private flush(): void {
-    const held = this.held;
-    if (held.length === 0) return;
-    this.held = [];
-    if (!this.open) return;
-    if (held.length === 1) {
-      this.options.transport.write(held[0] as Uint8Array);
-      return;
-    }
-    const out = new Uint8Array(held.reduce((n, b) => n + b.length, 0));
-    let at = 0;
-    for (const b of held) {
-      out.set(b, at);
-      at += b.length;
-    }
-    this.options.transport.write(out);
+    this.line.write(bytes);
   }
 }
 
