@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildAccessIndex, buildAccessIndexParallel, openStore } from "@acs/edge";
+import {
+  buildAccessIndex,
+  buildAccessIndexOffThread,
+  buildAccessIndexParallel,
+  openStore,
+} from "@acs/edge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeBenchState } from "../bench/decision-data.js";
 
@@ -27,12 +32,16 @@ describe("the decision index built on two threads", () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("equals the one built on one thread, array for array", async () => {
+  it("equals the one built on one thread, array for array, also when built off the thread", async () => {
     const store = openStore(path);
     try {
       const single = buildAccessIndex(store.db);
       const parallel = await buildAccessIndexParallel(store.db, path);
+      const offThread = await buildAccessIndexOffThread(store.db, path);
       expect(parallel.authorizationId.length).toBe(SIZES.authorizations);
+      expect(offThread.cardIds.get(17)).toBe(single.cardIds.get(17));
+      expect(offThread.credentials.get(1, 0, 17)).toBe(single.credentials.get(1, 0, 17));
+      expect(offThread.schedules.length).toBe(single.schedules.length);
       for (const key of [
         "cardId",
         "cardPerson",

@@ -8,7 +8,10 @@ export {
 } from "@acs/serial-transport";
 export { type AccessIndex, IndexHolder } from "./access-index/access-index.js";
 export { buildAccessIndex } from "./access-index/build-index.js";
-export { buildAccessIndexParallel } from "./access-index/build-index-parallel.js";
+export {
+  buildAccessIndexOffThread,
+  buildAccessIndexParallel,
+} from "./access-index/build-index-parallel.js";
 export {
   BridgeBus,
   type BridgeBusOptions,

@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import type { AccessIndex } from "./access-index.js";
 import { buildAccessIndex, type RawAuthorizations, readTables } from "./build-index.js";
+import { fromPortable, type PortableIndex } from "./index-transfer.js";
 
 const READER = new URL("./authorization-reader.js", import.meta.url);
 
@@ -38,4 +39,27 @@ export async function buildAccessIndexParallel(
   const { version, raw } = await fromWorker;
   if (version !== tables.version) return buildAccessIndex(db);
   return tables.finish(raw);
+}
+
+const BUILDER = new URL("./index-builder-worker.js", import.meta.url);
+
+/**
+ * Builds the index entirely on other threads and hands it over, so the calling thread
+ * (the daemon deciding at the doors) is blocked only for re-reading the few schedules.
+ * Falls back to building here when the compiled worker is absent or the state moved on.
+ */
+export async function buildAccessIndexOffThread(
+  db: Database.Database,
+  path: string,
+): Promise<AccessIndex> {
+  if (!existsSync(fileURLToPath(BUILDER))) return buildAccessIndexParallel(db, path);
+  const portable = await new Promise<PortableIndex>((resolve, reject) => {
+    const worker = new Worker(BUILDER, { workerData: { path } });
+    worker.once("message", resolve);
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`index builder exited with ${code}`));
+    });
+  });
+  return fromPortable(portable, db) ?? buildAccessIndexParallel(db, path);
 }

@@ -84,22 +84,7 @@ export function readTables(db: Db): {
   const policy = db
     .prepare("SELECT fingerprint_required, fingerprint_threshold FROM site_policy WHERE id = 1")
     .get() as { fingerprint_required: number; fingerprint_threshold: number } | undefined;
-  const doorPolicies = new Map<string, DoorPolicyEntry>();
-  for (const row of db
-    .prepare("SELECT door_id, mode, unlock_schedule_id FROM door_policy")
-    .all() as Array<{
-    door_id: string;
-    mode: DoorMode;
-    unlock_schedule_id: number | null;
-  }>) {
-    const slot = row.unlock_schedule_id === null ? -1 : schedules.ids.get(row.unlock_schedule_id);
-    doorPolicies.set(row.door_id, {
-      doorId: row.door_id,
-      mode: row.mode,
-      unlockScheduleId: row.unlock_schedule_id,
-      unlockSchedule: slot >= 0 ? schedules.compiled[slot] : undefined,
-    });
-  }
+  const doorPolicies = readDoorPolicies(db, schedules);
   const version = Number(meta.get("state_version") ?? 0);
   const finish = (raw: RawAuthorizations): AccessIndex => {
     const authorizations = placeAuthorizations(raw, employments.ids, areas.ids, schedules.ids);
@@ -178,7 +163,33 @@ function readAreas(db: Db) {
 
 const NEVER_OPEN = (id: number): CompiledSchedule => ({ id, isOpen: () => false });
 
-function readSchedules(db: Db, problems: string[]) {
+/** Central's door policies, with their unlock schedules resolved. */
+export function readDoorPolicies(
+  db: Db,
+  schedules: { ids: IdMap; compiled: readonly CompiledSchedule[] },
+): Map<string, DoorPolicyEntry> {
+  const doorPolicies = new Map<string, DoorPolicyEntry>();
+  const rows = db
+    .prepare("SELECT door_id, mode, unlock_schedule_id FROM door_policy")
+    .all() as Array<{
+    door_id: string;
+    mode: DoorMode;
+    unlock_schedule_id: number | null;
+  }>;
+  for (const row of rows) {
+    const slot = row.unlock_schedule_id === null ? -1 : schedules.ids.get(row.unlock_schedule_id);
+    doorPolicies.set(row.door_id, {
+      doorId: row.door_id,
+      mode: row.mode,
+      unlockScheduleId: row.unlock_schedule_id,
+      unlockSchedule: slot >= 0 ? schedules.compiled[slot] : undefined,
+    });
+  }
+  return doorPolicies;
+}
+
+/** Schedules compiled in id order: an authorization refers to one by its position. */
+export function readSchedules(db: Db, problems: string[]) {
   const calendars = new Map<number, HolidayCalendar>();
   for (const row of db.prepare("SELECT id, name, dates FROM holiday_calendar").all() as Array<{
     id: number;

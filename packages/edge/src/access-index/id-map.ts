@@ -3,18 +3,35 @@
  * millions of ids it takes a fraction of a Map's memory and builds and looks up faster.
  * Ids are positive integers below 2^53; slots are non-negative int32.
  */
+export interface IdMapData {
+  readonly keys: Float64Array;
+  readonly slots: Int32Array;
+  readonly count: number;
+}
+
 export class IdMap {
   private readonly keys: Float64Array;
   private readonly slots: Int32Array;
   private readonly mask: number;
   private count = 0;
 
-  constructor(expected: number) {
-    let capacity = 16;
-    while (capacity < expected * 2) capacity *= 2;
-    this.keys = new Float64Array(capacity);
-    this.slots = new Int32Array(capacity);
-    this.mask = capacity - 1;
+  constructor(expected: number, from?: IdMapData) {
+    if (from) {
+      this.keys = from.keys;
+      this.slots = from.slots;
+      this.count = from.count;
+    } else {
+      let capacity = 16;
+      while (capacity < expected * 2) capacity *= 2;
+      this.keys = new Float64Array(capacity);
+      this.slots = new Int32Array(capacity);
+    }
+    this.mask = this.keys.length - 1;
+  }
+
+  /** The arrays behind the map, to move it to another thread (see index-transfer.ts). */
+  data(): IdMapData {
+    return { keys: this.keys, slots: this.slots, count: this.count };
   }
 
   get size(): number {

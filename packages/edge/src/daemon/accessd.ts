@@ -2,7 +2,10 @@ import type { ByteTransport } from "@acs/serial-transport";
 import type { Logger } from "pino";
 import { type AccessIndex, IndexHolder } from "../access-index/access-index.js";
 import { rebuildEnrollments } from "../access-index/build-index.js";
-import { buildAccessIndexParallel } from "../access-index/build-index-parallel.js";
+import {
+  buildAccessIndexOffThread,
+  buildAccessIndexParallel,
+} from "../access-index/build-index-parallel.js";
 import { BridgeBus } from "../buses/bridge/bridge-bus.js";
 import type { Clock } from "../clock.js";
 import type { BusConfig, DoorConfig, SiteConfig } from "../config/site-config.js";
@@ -155,7 +158,8 @@ export class Accessd {
   async reloadIndex(): Promise<void> {
     if (!this.store || !this.holder) return;
     const started = this.deps.clock.now();
-    const next = await this.buildIndex();
+    // Built on other threads: the doors keep deciding on the current index meanwhile.
+    const next = await this.buildIndex(true);
     if (!this.holder) return;
     this.holder.swap(next);
     this.applyDoorPolicies();
@@ -167,8 +171,12 @@ export class Accessd {
     this.log.info({ stateVersion: next.version }, "decision index swapped");
   }
 
-  private async buildIndex(): Promise<AccessIndex> {
-    const index = await buildAccessIndexParallel((this.store as Store).db, this.config.store.path);
+  private async buildIndex(offThread = false): Promise<AccessIndex> {
+    const db = (this.store as Store).db;
+    const path = this.config.store.path;
+    const index = offThread
+      ? await buildAccessIndexOffThread(db, path)
+      : await buildAccessIndexParallel(db, path);
     for (const problem of index.problems)
       this.log.error({ problem }, "state problem; the affected access is refused");
     return index;
