@@ -112,6 +112,27 @@ describe("accessctl", () => {
     expect(result.code).toBe(2);
   });
 
+  it("refuses a corrupt state file and an older version, naming what is wrong, and keeps its state", async () => {
+    writeFileSync(join(dir, "corrupt.json"), '{"site": "test-site", "version": 2, "cards": [');
+    const errors: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      errors.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      expect((await run("import", join(dir, "corrupt.json"))).code).toBe(2);
+      const old = JSON.parse(JSON.stringify(siteState()));
+      writeFileSync(join(dir, "old.json"), JSON.stringify({ ...old, version: 1 }));
+      expect((await run("import", join(dir, "old.json"))).code).toBe(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(errors.join("")).toMatch(/JSON|position|line/i);
+    expect(errors.join("")).toMatch(/version/i);
+    expect((await run("status")).out).toMatch(/state version\s+1/);
+  });
+
   it("lists events, newest first", async () => {
     const events = await run("events", "--json", "--limit", "5");
     expect(JSON.parse(events.out.split("\n")[0]!).type).toBe("fingerprint-enrolled");
