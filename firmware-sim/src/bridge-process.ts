@@ -6,6 +6,9 @@ import { systemClock } from "./clock.js";
 import { BridgeControl, type OutputChange } from "./control/bridge-control.js";
 import { NdjsonStdio } from "./control/ndjson-stdio.js";
 
+/** Output changes kept for the `history` command. */
+const HISTORY_LIMIT = 10_000;
+
 export interface BridgeProcessOptions {
   readonly device: string;
   readonly baudRate: number;
@@ -29,6 +32,8 @@ export async function runBridgeProcess(options: BridgeProcessOptions): Promise<v
   const line = new SerialTransport({ path: options.device, baudRate: options.baudRate });
   let connected = true;
   const record = (change: OutputChange) => {
+    // Bounded: a sim left running for days must not grow without end.
+    if (history.length >= HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT + 1);
     history.push(change);
     stdio.emit(change);
   };
