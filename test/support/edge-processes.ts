@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
+import { realtime } from "./realtime.js";
 
 const require = createRequire(import.meta.url);
 /** The real daemon and CLI of this checkout (tests run after `tsc -b`). */
@@ -20,10 +21,12 @@ export class AccessdProcess {
     resolve: (l: LogLine) => void;
   }> = [];
 
-  constructor(configPath: string) {
-    this.child = spawn(process.execPath, [ACCESSD_BIN, "--config", configPath], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  constructor(configPath: string, options: { realtime?: boolean } = {}) {
+    const argv = [ACCESSD_BIN, "--config", configPath];
+    const [command, args] = options.realtime
+      ? realtime(process.execPath, argv)
+      : [process.execPath, argv];
+    this.child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
     createInterface({ input: this.child.stdout! }).on("line", (text) => {
       let line: LogLine;
       try {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { realtime } from "./realtime.js";
 
 export interface PtyPair {
   /** One end of the pair (give it to the simulated device). */
@@ -15,15 +16,13 @@ export interface PtyPair {
  * A real pseudo-terminal pair joined by socat, as a serial cable between a device and
  * the edge. The links live in a fresh temporary directory removed on close.
  */
-export async function openPtyPair(): Promise<PtyPair> {
+export async function openPtyPair(options: { realtime?: boolean } = {}): Promise<PtyPair> {
   const dir = mkdtempSync(join(tmpdir(), "acs-pty-"));
   const device = join(dir, "device");
   const edge = join(dir, "edge");
-  const socat: ChildProcess = spawn(
-    "socat",
-    [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${edge}`],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const socatArgs = [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${edge}`];
+  const [command, args] = options.realtime ? realtime("socat", socatArgs) : ["socat", socatArgs];
+  const socat: ChildProcess = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   socat.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
+import { realtime } from "./realtime.js";
 
 /** The real firmware-sim binary of this checkout (tests run after `tsc -b`). */
 export const FIRMWARE_SIM_BIN = createRequire(import.meta.url).resolve("@acs/firmware-sim/bin");
@@ -26,10 +27,12 @@ export class SimProcess {
     child.stderr?.on("data", (d: Buffer) => this.stderr.push(d.toString()));
   }
 
-  static async start(args: string[]): Promise<SimProcess> {
-    const child = spawn(process.execPath, [FIRMWARE_SIM_BIN, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+  static async start(args: string[], options: { realtime?: boolean } = {}): Promise<SimProcess> {
+    const argv = [FIRMWARE_SIM_BIN, ...args];
+    const [command, full] = options.realtime
+      ? realtime(process.execPath, argv)
+      : [process.execPath, argv];
+    const child = spawn(command, full, { stdio: ["pipe", "pipe", "pipe"] });
     const sim = new SimProcess(child);
     await sim.waitFor((l) => l.event === "ready", 10_000);
     return sim;
