@@ -194,9 +194,8 @@ export async function run(): Promise<Record<string, unknown>> {
     store.close();
     // Let the kernel write the new database out now, not in the middle of the measurements.
     execFileSync("sync");
-    // The real processes first, while this process is still small and quiet.
-    const relay = await cardToRelay(dir, dbPath);
     const local = await inProcess(dbPath, now);
+    const relay = await cardToRelay(dir, dbPath);
     return {
       bench: "decision",
       cards: SIZES.cards,
