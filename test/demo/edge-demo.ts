@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { AccessdProcess, accessctl, type LogLine } from "../support/edge-processes.js";
 import { openPtyPair } from "../support/pty-pair.js";
 import { SimProcess } from "../support/sim-process.js";
+import { EMPTY_STATE_PARTS, h10301Card } from "../support/state-records.js";
 
 const started = Date.now();
 const say = (text: string) =>
@@ -18,19 +19,11 @@ const DAY = 86_400_000;
 
 function demoState(version: number, endedEmployment: boolean) {
   const now = Date.now();
-  const card = (id: number, personId: number, status = "active") => ({
-    id,
-    personId,
-    format: "H10301",
-    facility: 18,
-    number: id,
-    status,
-  });
+  const card = h10301Card;
   return {
     site: "ams-bsl",
     version,
-    sitePolicy: { fingerprintRequired: false, fingerprintThreshold: 60 },
-    doorPolicies: [],
+    ...EMPTY_STATE_PARTS,
     persons: [
       { id: 1, displayName: "J. de Vries" },
       { id: 2, displayName: "A. Bakker" },
@@ -54,9 +47,6 @@ function demoState(version: number, endedEmployment: boolean) {
       { id: 111, employmentId: 11, areaId: 1 },
       { id: 211, employmentId: 21, areaId: 1 },
     ],
-    schedules: [],
-    holidayCalendars: [],
-    certificates: [],
   };
 }
 

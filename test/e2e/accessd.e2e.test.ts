@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccessdProcess, accessctl, type LogLine } from "../support/edge-processes.js";
 import { openPtyPair, type PtyPair } from "../support/pty-pair.js";
 import { type SimLine, SimProcess } from "../support/sim-process.js";
+import { EMPTY_STATE_PARTS, h10301Card } from "../support/state-records.js";
 
 const DAY = 86_400_000;
 const T0 = Date.now();
@@ -13,19 +14,11 @@ const FAST = { pulseUs: 50, intervalUs: 500 };
 
 /** Persons 1..5; card numbers equal card ids; person 1 (card 101) may enter the hall. */
 function state(version: number, swapped = false) {
-  const card = (id: number, personId: number, status = "active") => ({
-    id,
-    personId,
-    format: "H10301",
-    facility: 18,
-    number: id,
-    status,
-  });
+  const card = h10301Card;
   return {
     site: "e2e-site",
     version,
-    sitePolicy: { fingerprintRequired: false, fingerprintThreshold: 60 },
-    doorPolicies: [],
+    ...EMPTY_STATE_PARTS,
     persons: [1, 2, 3, 4, 5].map((id) => ({ id, displayName: `Engineer ${id}` })),
     cards: [
       card(101, 1, swapped ? "lost" : "active"),
@@ -48,9 +41,6 @@ function state(version: number, swapped = false) {
       { id: 3, employmentId: 3, areaId: 1 },
       { id: 4, employmentId: 4, areaId: 2 },
     ],
-    schedules: [],
-    holidayCalendars: [],
-    certificates: [],
   };
 }
 

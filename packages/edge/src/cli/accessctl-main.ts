@@ -132,18 +132,13 @@ function statusCommand(store: Store, out: Out): number {
   return 0;
 }
 
-function cardSlotOf(
-  store: Store,
-  spec: string,
-  index: ReturnType<typeof buildAccessIndex>,
-): number {
+function cardSlotOf(spec: string, index: ReturnType<typeof buildAccessIndex>): number {
   if (spec.startsWith("id:")) return index.cardIds.get(Number(spec.slice(3)));
   if (spec.startsWith("bits:")) return index.rawCredentials.get(spec.slice(5)) ?? -1;
   const [format, facility, number] = spec.split(":");
   if (!format || number === undefined) throw new UsageError(`cannot read card "${spec}"`);
   const fields: Record<string, number> = { card: Number(number) };
   if (facility) fields.facility = Number(facility);
-  void store;
   return findCard(index, { format, bitLength: 0, bits: "", fields });
 }
 
@@ -161,7 +156,7 @@ function explainCommand(
       `unknown door "${doorId}"; doors: ${config.doors.map((d) => d.id).join(", ")}`,
     );
   const index = buildAccessIndex(store.db);
-  const slot = cardSlotOf(store, card, index);
+  const slot = cardSlotOf(card, index);
   if (slot < 0) {
     out(
       `card ${card}: UNKNOWN_CARD: this card is not known at site ${config.site} (state version ${index.version})`,
@@ -240,7 +235,7 @@ function enrollCommand(
   if (!card || !templateFile) throw new UsageError("enroll needs --card and --template");
   if (!config.fingerprint) throw new UsageError("this site has no fingerprint key configured");
   const index = buildAccessIndex(store.db);
-  const slot = cardSlotOf(store, card, index);
+  const slot = cardSlotOf(card, index);
   if (slot < 0) throw new UsageError(`card ${card} is not known at this site`);
   const personSlot = index.cardPerson[slot] as number;
   if (personSlot < 0) throw new UsageError(`card ${card} belongs to no known person`);
