@@ -13,6 +13,7 @@ import {
 import pino from "pino";
 import { until } from "../support/log-sink.js";
 import { openPtyPair } from "../support/pty-pair.js";
+import { makeThisThreadRealtime } from "../support/realtime.js";
 import { SimProcess } from "../support/sim-process.js";
 import { percentile, round } from "../support/stats.js";
 
@@ -59,8 +60,11 @@ interface Latencies {
  * the gap after their last pulse (half the cards there are 37-bit, ending at once).
  */
 async function latency(): Promise<Latencies> {
-  const pty = await openPtyPair();
-  const sim = await SimProcess.start(["bridge", "--device", pty.device]);
+  // As deployed: the edge (this process here) and the board's and wire's main threads real-time
+  // (see test/support/realtime.ts and config/accessd.service).
+  makeThisThreadRealtime();
+  const pty = await openPtyPair({ realtime: true });
+  const sim = await SimProcess.start(["bridge", "--device", pty.device], { realtime: true });
   const cards: CardReadEvent[] = [];
   const bus = new BridgeBus({
     transport: new SerialTransport({ path: pty.edge, baudRate: 115200 }),
