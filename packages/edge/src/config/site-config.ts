@@ -21,7 +21,51 @@ const BridgeBusSchema = z.strictObject({
   readers: z.array(ReaderSchema).default([]),
 });
 
-const Point = z.strictObject({ bus: id, number: z.number().int().min(0).max(15) });
+const pdAddress = z.number().int().min(0).max(126);
+
+const OsdpPdSchema = z.strictObject({
+  address: pdAddress,
+  /** The PD's own secure channel base key (AES-128), 32 hex digits. */
+  keyHex: z
+    .string()
+    .regex(/^[0-9a-fA-F]{32}$/, "32 hex digits")
+    .optional(),
+  /** Enrol a PD that has no key yet with the default key, then give it keyHex (KEYSET). */
+  install: z.boolean().default(false),
+  /** What the PD is, for operators; the PD's own capabilities decide what is used. */
+  role: z.enum(["reader", "fingerprint", "io"]).optional(),
+});
+
+const OsdpReaderSchema = z.strictObject({
+  id,
+  /** The reader PD's address on the bus. */
+  address: pdAddress,
+  formats: z.array(z.string()).min(1),
+});
+
+const OsdpBusSchema = z.strictObject({
+  id,
+  kind: z.literal("osdp"),
+  device: z.string().min(1),
+  baudRate: z
+    .union([9600, 19200, 38400, 57600, 115200, 230400].map((b) => z.literal(b)))
+    .default(115200),
+  /** Production: no PD runs outside the secure channel. */
+  requireSecure: z.boolean().default(true),
+  /** Allows the default key (SCBK-D) for PDs marked install. */
+  allowInstallMode: z.boolean().default(false),
+  replyTimeoutMs: z.number().int().min(20).max(2000).default(200),
+  retries: z.number().int().min(0).max(10).default(2),
+  pds: z.array(OsdpPdSchema).min(1).max(126),
+  readers: z.array(OsdpReaderSchema).default([]),
+});
+
+/** An input or output: on a bridge board its number; on an OSDP bus also the PD's address. */
+const Point = z.strictObject({
+  bus: id,
+  number: z.number().int().min(0).max(15),
+  address: pdAddress.optional(),
+});
 
 const AntiPassbackSchema = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -49,6 +93,8 @@ const DoorSchema = z.strictObject({
   mode: z.enum(["card", "card-and-fingerprint", "unlocked", "locked", "lockdown"]).default("card"),
   fingerprint: z.boolean().default(false),
   antiPassback: AntiPassbackSchema.optional(),
+  /** The OSDP fingerprint terminal of a card + fingerprint door. */
+  terminal: z.strictObject({ bus: id, address: pdAddress }).optional(),
   /** Doors with the same group form a mantrap: one opens only while the others are shut. */
   interlockGroup: id.optional(),
 });
@@ -76,7 +122,7 @@ export const SiteConfigSchema = z.strictObject({
     .optional(),
   /** The site's own card formats, as data (see packages/wiegand). */
   formats: z.array(z.unknown()).default([]),
-  buses: z.array(z.discriminatedUnion("kind", [BridgeBusSchema])).default([]),
+  buses: z.array(z.discriminatedUnion("kind", [BridgeBusSchema, OsdpBusSchema])).default([]),
   doors: z.array(DoorSchema).default([]),
 });
 
@@ -84,7 +130,15 @@ export type SiteConfigInput = z.input<typeof SiteConfigSchema>;
 type Parsed = z.output<typeof SiteConfigSchema>;
 export type DoorConfig = Parsed["doors"][number];
 export type BusConfig = Parsed["buses"][number];
-export type ReaderConfig = BusConfig["readers"][number];
+export type OsdpBusConfig = Extract<BusConfig, { kind: "osdp" }>;
+export type BridgeBusConfig = Extract<BusConfig, { kind: "bridge" }>;
+/** A reader and its place on its bus: a bridge board's port, or an OSDP PD's address. */
+export interface ReaderConfig {
+  readonly id: string;
+  readonly port: number;
+  readonly formats: readonly string[];
+  readonly gapCapMs?: number;
+}
 
 export interface SiteConfig extends Omit<Parsed, "formats"> {
   /** Every format a reader may name: the built-ins and the site's own. */
@@ -157,12 +211,40 @@ export function parseSiteConfig(value: unknown, source = "site config"): SiteCon
       problems.push({ path: `buses[${b}].id`, message: `duplicate bus "${bus.id}"` });
     buses.set(bus.id, bus);
     const ports = new Set<number>();
-    bus.readers.forEach((reader, r) => {
+    const pdAddresses = new Set<number>();
+    if (bus.kind === "osdp") {
+      bus.pds.forEach((pd, p) => {
+        if (pdAddresses.has(pd.address))
+          problems.push({
+            path: `buses[${b}].pds[${p}].address`,
+            message: `address ${pd.address} used twice`,
+          });
+        pdAddresses.add(pd.address);
+        if (bus.requireSecure && !pd.keyHex)
+          problems.push({
+            path: `buses[${b}].pds[${p}].keyHex`,
+            message: "the bus requires the secure channel: every PD needs its key",
+          });
+        if (pd.install && !bus.allowInstallMode)
+          problems.push({
+            path: `buses[${b}].pds[${p}].install`,
+            message: "install mode is not allowed on this bus (allowInstallMode)",
+          });
+      });
+    }
+    const busReaders: ReaderConfig[] =
+      bus.kind === "osdp"
+        ? bus.readers.map((r) => ({ id: r.id, port: r.address, formats: r.formats }))
+        : bus.readers;
+    busReaders.forEach((reader, r) => {
       const at = `buses[${b}].readers[${r}]`;
       if (readers.has(reader.id))
         problems.push({ path: `${at}.id`, message: `duplicate reader "${reader.id}"` });
+      const place = bus.kind === "osdp" ? "address" : "port";
       if (ports.has(reader.port))
-        problems.push({ path: `${at}.port`, message: `port ${reader.port} used twice` });
+        problems.push({ path: `${at}.${place}`, message: `${place} ${reader.port} used twice` });
+      if (bus.kind === "osdp" && !pdAddresses.has(reader.port))
+        problems.push({ path: `${at}.address`, message: `no PD at address ${reader.port}` });
       ports.add(reader.port);
       const resolved: Format[] = [];
       reader.formats.forEach((name, f) => {
@@ -194,10 +276,29 @@ export function parseSiteConfig(value: unknown, source = "site config"): SiteCon
         });
       readerUse.set(readerId, door.id);
     }
-    for (const key of ["lock", "contact", "rex"] as const) {
+    for (const key of ["lock", "contact", "rex", "terminal"] as const) {
       const point = door[key];
-      if (point && !buses.has(point.bus))
+      if (!point) continue;
+      const bus = buses.get(point.bus);
+      if (!bus) {
         problems.push({ path: `${at}.${key}.bus`, message: `unknown bus "${point.bus}"` });
+      } else if (bus.kind === "osdp") {
+        if (point.address === undefined)
+          problems.push({
+            path: `${at}.${key}.address`,
+            message: "an OSDP point needs the PD's address",
+          });
+        else if (!bus.pds.some((pd) => pd.address === point.address))
+          problems.push({
+            path: `${at}.${key}.address`,
+            message: `no PD at address ${point.address}`,
+          });
+      } else if (key === "terminal") {
+        problems.push({
+          path: `${at}.terminal.bus`,
+          message: "a fingerprint terminal is on an OSDP bus",
+        });
+      }
     }
     if (door.heldOpenAlarmMs < door.heldOpenPreAlarmMs) {
       problems.push({

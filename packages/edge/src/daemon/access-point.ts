@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { IndexHolder } from "../access-index/access-index.js";
-import type { CardReadEvent, CardUnreadableEvent } from "../buses/bridge/bridge-events.js";
+import type { CardRead, CardUnreadable } from "../buses/reader-bus.js";
 import type { Clock } from "../clock.js";
 import type { DoorConfig } from "../config/site-config.js";
 import {
@@ -56,7 +56,7 @@ export class AccessPoint {
     });
   }
 
-  onCard(event: CardReadEvent): Decision {
+  onCard(event: CardRead): Decision {
     const { card } = event;
     return this.handle(
       { kind: "card", card },
@@ -72,7 +72,7 @@ export class AccessPoint {
     );
   }
 
-  onUnreadable(event: CardUnreadableEvent): Decision {
+  onUnreadable(event: CardUnreadable): Decision {
     return this.handle(
       { kind: "unreadable", code: event.error.code, bits: event.bits },
       {

@@ -7,8 +7,17 @@ import {
   buildAccessIndexParallel,
 } from "../access-index/build-index-parallel.js";
 import { BridgeBus } from "../buses/bridge/bridge-bus.js";
+import { OsdpBus } from "../buses/osdp/osdp-bus.js";
+import { OsdpFingerprintTerminal } from "../buses/osdp/osdp-terminal.js";
+import type { CardRead, CardUnreadable } from "../buses/reader-bus.js";
 import type { Clock } from "../clock.js";
-import type { BusConfig, DoorConfig, SiteConfig } from "../config/site-config.js";
+import type {
+  BridgeBusConfig,
+  BusConfig,
+  DoorConfig,
+  OsdpBusConfig,
+  SiteConfig,
+} from "../config/site-config.js";
 import { DoorController, InterlockGroup } from "../door/door-controller.js";
 import { PassbackTracker } from "../door/passback.js";
 import { parseTemplateKey } from "../fingerprint/template-crypto.js";
@@ -55,7 +64,8 @@ export class Accessd {
   private readonly log: Logger;
   private store: Store | undefined;
   private holder: IndexHolder | undefined;
-  private readonly buses = new Map<string, BridgeBus>();
+  private readonly buses = new Map<string, BridgeBus | OsdpBus>();
+  private readonly terminals = new Map<string, FingerprintTerminal>();
   private readonly doors = new Map<string, DoorController>();
   private readonly passback = new PassbackTracker();
   private readonly zone: ZoneClock;
@@ -93,7 +103,7 @@ export class Accessd {
     return this.doors.get(id);
   }
 
-  bus(id: string): BridgeBus | undefined {
+  bus(id: string): BridgeBus | OsdpBus | undefined {
     return this.buses.get(id);
   }
 
@@ -124,7 +134,9 @@ export class Accessd {
         "the store holds another site's state; refusing it",
       );
     }
-    for (const bus of config.buses) this.buses.set(bus.id, this.createBus(bus));
+    for (const bus of config.buses)
+      this.buses.set(bus.id, bus.kind === "osdp" ? this.createOsdpBus(bus) : this.createBus(bus));
+    this.createTerminals();
     this.createDoors();
     this.applyDoorPolicies();
     this.record("accessd-started", {}, { stateVersion: this.holder.current.version });
@@ -190,7 +202,7 @@ export class Accessd {
     this.deferred.add({ at: this.deps.clock.wallMs(), type, ...where, payload });
   }
 
-  private createBus(config: BusConfig): BridgeBus {
+  private createBus(config: BridgeBusConfig): BridgeBus {
     const readers = config.readers.map((r) => ({
       port: r.port,
       formats: this.config.readers.get(r.id)?.formats ?? [],
@@ -227,6 +239,72 @@ export class Accessd {
     );
     bus.on("input", (e) => this.onInput(config.id, e.input, e.active));
     return bus;
+  }
+
+  private createOsdpBus(config: OsdpBusConfig): OsdpBus {
+    const bus = new OsdpBus({
+      transport: this.deps.transportFor(config),
+      clock: this.deps.clock,
+      log: this.log.child({ bus: config.id }),
+      baudRate: config.baudRate,
+      pds: config.pds.map((pd) => ({
+        address: pd.address,
+        install: pd.install,
+        ...(pd.keyHex ? { scbk: Uint8Array.from(Buffer.from(pd.keyHex, "hex")) } : {}),
+      })),
+      readers: config.readers.map((r) => ({
+        address: r.address,
+        formats: this.config.readers.get(r.id)?.formats ?? [],
+      })),
+      requireSecure: config.requireSecure,
+      allowInstallMode: config.allowInstallMode,
+      replyTimeoutMs: config.replyTimeoutMs,
+      retries: config.retries,
+    });
+    const where = (address: number) => ({ bus: config.id, address });
+    bus.on("pd", (e) =>
+      this.record(
+        "bus-health",
+        {},
+        {
+          ...where(e.address),
+          state: e.state,
+          secure: e.secure,
+          ...(e.reason ? { reason: e.reason } : {}),
+          ...(e.info ? { serial: e.info.identification.serialNumber } : {}),
+        },
+      ),
+    );
+    bus.on("tamper", (e) => this.record("tamper", {}, { ...where(e.address), active: e.active }));
+    bus.on("keyInstalled", (address) => this.record("pd-key-installed", {}, where(address)));
+    bus.on("commandFailed", (command, reason, address) =>
+      this.record("bus-command-failed", {}, { ...where(address), command, reason }),
+    );
+    bus.on("input", (e) => this.onInput(config.id, e.input, e.active, e.address));
+    return bus;
+  }
+
+  /** OSDP fingerprint terminals named by the doors, unless the caller brought its own. */
+  private createTerminals(): void {
+    for (const door of this.config.doors) {
+      const given = this.deps.terminals?.get(door.id);
+      if (given) {
+        this.terminals.set(door.id, given);
+        continue;
+      }
+      if (!door.terminal) continue;
+      const bus = this.buses.get(door.terminal.bus);
+      if (!(bus instanceof OsdpBus)) continue;
+      this.terminals.set(
+        door.id,
+        new OsdpFingerprintTerminal({
+          id: `${door.terminal.bus}:${door.terminal.address}`,
+          bus,
+          address: door.terminal.address,
+          clock: this.deps.clock,
+        }),
+      );
+    }
   }
 
   private createDoors(): void {
@@ -283,20 +361,20 @@ export class Accessd {
           clock: this.deps.clock,
           zone: this.zone,
           log: this.log,
-          ...(this.deps.terminals?.get(door.id)
-            ? { terminal: this.deps.terminals.get(door.id) }
-            : {}),
+          ...(this.terminals.get(door.id) ? { terminal: this.terminals.get(door.id) } : {}),
           ...(key && this.config.fingerprint
             ? { fingerprint: { key, armMs: this.config.fingerprint.armMs } }
             : {}),
         });
         const port = reader.reader.port;
-        bus.on("card", (e) => {
+        const onCard = (e: CardRead) => {
           if (e.port === port) point.onCard(e);
-        });
-        bus.on("unreadable", (e) => {
+        };
+        const onUnreadable = (e: CardUnreadable) => {
           if (e.port === port) point.onUnreadable(e);
-        });
+        };
+        if (bus instanceof OsdpBus) bus.on("card", onCard).on("unreadable", onUnreadable);
+        else bus.on("card", onCard).on("unreadable", onUnreadable);
       }
     }
   }
@@ -305,9 +383,10 @@ export class Accessd {
     const lockBus = this.buses.get(door.lock.bus);
     const reader = this.config.readers.get(door.entryReader);
     const readerBus = reader ? this.buses.get(reader.bus.id) : undefined;
+    const { number, address } = door.lock;
     return {
-      pulseLock: (ms: number) => lockBus?.pulseRelay(door.lock.number, ms),
-      holdLock: (released: boolean) => lockBus?.setRelay(door.lock.number, released),
+      pulseLock: (ms: number) => lockBus?.pulseRelay(number, ms, address),
+      holdLock: (released: boolean) => lockBus?.setRelay(number, released, address),
       signal: (kind: keyof typeof SIGNALS) => {
         const s = SIGNALS[kind];
         if (reader) readerBus?.feedback(reader.reader.port, s.led, s.buzzer, s.ms);
@@ -315,13 +394,14 @@ export class Accessd {
     };
   }
 
-  private onInput(busId: string, input: number, active: boolean): void {
+  private onInput(busId: string, input: number, active: boolean, address?: number): void {
+    const at = (point: DoorConfig["contact"]) =>
+      point?.bus === busId && point.number === input && point.address === address;
     for (const door of this.config.doors) {
       const controller = this.doors.get(door.id);
       if (!controller) continue;
-      if (door.contact?.bus === busId && door.contact.number === input) controller.contact(active);
-      if (door.rex?.bus === busId && door.rex.number === input && active)
-        controller.requestToExit();
+      if (at(door.contact)) controller.contact(active);
+      if (at(door.rex) && active) controller.requestToExit();
     }
   }
 

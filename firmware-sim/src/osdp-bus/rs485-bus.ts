@@ -1,0 +1,130 @@
+import { Framer, type OsdpError, type PeripheralDevice } from "@acs/osdp";
+import { DeadlineTimer } from "../bridge/deadline-timer.js";
+import type { SimClock } from "../clock.js";
+
+export interface Rs485BusOptions {
+  readonly clock: SimClock;
+  /** Puts bytes on the serial line towards the CP. */
+  readonly write: (bytes: Uint8Array) => void;
+  readonly baudRate: number;
+  /** Real clock: wake on the microsecond, as a UART would finish a byte (see DeadlineTimer). */
+  readonly precise?: boolean;
+  readonly onError?: (error: OsdpError) => void;
+  /** A PD answered; for statistics and the control channel. */
+  readonly onReply?: (address: number, bytes: number) => void;
+}
+
+interface Job {
+  readonly atUs: number;
+  readonly run: () => void;
+}
+
+/**
+ * Several PDs on one RS-485 pair, with the wire's timing. A pty moves bytes at once, but a
+ * real bus carries 10 bits per byte at its baud rate and only one talker at a time: a
+ * command is acted on when its last byte would have arrived, and a reply reaches the CP
+ * when its last byte would have been sent. So the CP sees the latency of a real bus.
+ */
+export class Rs485Bus {
+  private readonly o: Rs485BusOptions;
+  private readonly framer: Framer;
+  private readonly pds = new Map<PeripheralDevice, { attached: boolean; baudRate: number }>();
+  private readonly jobs: Job[] = [];
+  private readonly timer: DeadlineTimer;
+  private baudRate: number;
+  /** When the wire is next free (µs). */
+  private wireFreeUs = 0;
+  private chunkAtUs = 0;
+
+  constructor(options: Rs485BusOptions) {
+    this.o = options;
+    this.baudRate = options.baudRate;
+    this.framer = new Framer({
+      frame: (frame) => this.onFrame(frame.bytes, frame.marked),
+      error: (err) => this.o.onError?.(err),
+    });
+    this.timer = new DeadlineTimer(options.clock, (nowUs) => this.runDue(nowUs), options.precise);
+  }
+
+  get currentBaudRate(): number {
+    return this.baudRate;
+  }
+
+  /** Microseconds one byte (start, 8 data, stop) takes on the wire. */
+  get byteUs(): number {
+    return 10_000_000 / this.baudRate;
+  }
+
+  add(pd: PeripheralDevice): void {
+    this.pds.set(pd, { attached: true, baudRate: this.baudRate });
+  }
+
+  /** Pulls a PD off the bus (or plugs it back): a detached PD hears and says nothing. */
+  setAttached(address: number, attached: boolean): boolean {
+    let found = false;
+    for (const [pd, state] of this.pds) {
+      if (pd.currentAddress === address) {
+        state.attached = attached;
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /** COMSET moved a PD to another baud rate; the bus follows once every PD has. */
+  pdBaudChanged(pd: PeripheralDevice, baudRate: number): void {
+    const state = this.pds.get(pd);
+    if (!state) return;
+    state.baudRate = baudRate;
+    if ([...this.pds.values()].every((s) => s.baudRate === baudRate)) this.baudRate = baudRate;
+  }
+
+  /** Bytes the CP wrote. */
+  receive(chunk: Uint8Array): void {
+    this.chunkAtUs = this.o.clock.nowUs();
+    this.framer.push(chunk);
+  }
+
+  /** Bytes put on the wire by no PD (noise, a test's garbage). */
+  inject(bytes: Uint8Array): void {
+    this.o.write(bytes);
+  }
+
+  stop(): void {
+    this.timer.cancel();
+    this.jobs.length = 0;
+  }
+
+  private onFrame(bytes: Uint8Array, marked: boolean): void {
+    const wireBytes = bytes.length + (marked ? 1 : 0);
+    const endUs = Math.max(this.chunkAtUs, this.wireFreeUs) + wireBytes * this.byteUs;
+    this.wireFreeUs = endUs;
+    this.schedule(endUs, () => this.deliver(bytes, marked));
+  }
+
+  private deliver(bytes: Uint8Array, marked: boolean): void {
+    for (const [pd, state] of this.pds) {
+      if (!state.attached || state.baudRate !== this.baudRate) continue;
+      const reply = pd.receive(bytes, marked);
+      if (!reply) continue;
+      this.o.onReply?.(pd.currentAddress, reply.length);
+      const endUs = Math.max(this.o.clock.nowUs(), this.wireFreeUs) + reply.length * this.byteUs;
+      this.wireFreeUs = endUs;
+      this.schedule(endUs, () => this.o.write(reply));
+    }
+  }
+
+  private schedule(atUs: number, run: () => void): void {
+    let i = this.jobs.length;
+    while (i > 0 && (this.jobs[i - 1] as Job).atUs > atUs) i--;
+    this.jobs.splice(i, 0, { atUs, run });
+    this.timer.armAt((this.jobs[0] as Job).atUs);
+  }
+
+  private runDue(nowUs: number): void {
+    while (this.jobs.length > 0 && (this.jobs[0] as Job).atUs <= nowUs) {
+      (this.jobs.shift() as Job).run();
+    }
+    if (this.jobs.length > 0) this.timer.armAt((this.jobs[0] as Job).atUs);
+  }
+}

@@ -1,0 +1,11 @@
+export type {
+  BuzzerControl,
+  Capability,
+  Command,
+  LedControl,
+  OutputControl,
+  PdApplication,
+  PdIdentification,
+  Reply,
+  TextOutput,
+} from "@acs/osdp";
