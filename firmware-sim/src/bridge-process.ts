@@ -1,17 +1,13 @@
 import { randomInt } from "node:crypto";
-import { SerialTransport } from "@acs/serial-transport";
-import pino from "pino";
 import { BridgeBoard } from "./board/bridge-board.js";
 import { systemClock } from "./clock.js";
 import { BridgeControl, type OutputChange } from "./control/bridge-control.js";
-import { NdjsonStdio } from "./control/ndjson-stdio.js";
+import { type SerialDeviceOptions, serialLine } from "./serial-line.js";
 
 /** Output changes kept for the `history` command. */
 const HISTORY_LIMIT = 10_000;
 
-export interface BridgeProcessOptions {
-  readonly device: string;
-  readonly baudRate: number;
+export interface BridgeProcessOptions extends SerialDeviceOptions {
   readonly boardId: number;
   readonly readerPorts: number;
   readonly relays: number;
@@ -26,10 +22,9 @@ export interface BridgeProcessOptions {
  * stdin/stdout; logs go to stderr.
  */
 export async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
-  const log = pino({ base: { sim: "bridge", device: options.device } }, pino.destination(2));
-  const stdio = new NdjsonStdio();
+  const line = serialLine("bridge", options);
+  const { log, stdio } = line;
   const history: OutputChange[] = [];
-  const line = new SerialTransport({ path: options.device, baudRate: options.baudRate });
   let connected = true;
   const record = (change: OutputChange) => {
     // Bounded: a sim left running for days must not grow without end.
@@ -87,38 +82,14 @@ export async function runBridgeProcess(options: BridgeProcessOptions): Promise<v
     history: () => history,
   });
 
-  const openLine = (): Promise<void> =>
-    line.open({
-      data: (chunk) => {
-        if (connected) board.receive(chunk);
-      },
-      closed: (err) => {
-        if (stopping) return;
-        log.warn({ err: err?.message }, "serial device closed; retrying");
-        setTimeout(() => void reopen(), 500);
-      },
-    });
-  const reopen = async () => {
-    try {
-      await openLine();
-    } catch {
-      setTimeout(() => void reopen(), 500);
-    }
-  };
-
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    board.stop();
-    void line.close().then(() => process.exit(0));
-  };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
-
-  await openLine();
+  await line.start(
+    (chunk) => {
+      if (connected) board.receive(chunk);
+    },
+    () => board.stop(),
+  );
   board.start();
   log.info({ bootId: board.bootId }, "bridge board started");
   stdio.emit({ event: "ready", bootId: board.bootId, atUs: systemClock.nowUs() });
-  stdio.serve((request) => control.handle(request), shutdown);
+  line.serve((request) => control.handle(request));
 }

@@ -1,10 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { PeripheralDevice } from "@acs/osdp";
-import { SerialTransport } from "@acs/serial-transport";
-import pino from "pino";
 import { systemClock } from "./clock.js";
 import { ControlError, type ControlRequest, field } from "./control/control-protocol.js";
-import { NdjsonStdio } from "./control/ndjson-stdio.js";
 import { CardReaderPd } from "./osdp/card-reader.js";
 import { FingerprintTerminalPd } from "./osdp/fingerprint-terminal.js";
 import { IoModulePd } from "./osdp/io-module.js";
@@ -17,11 +14,10 @@ import {
 import type { PdOutputEvent } from "./osdp/pd-base.js";
 import type { SimBusConfig, SimPdConfig } from "./osdp-bus/bus-config.js";
 import { Rs485Bus } from "./osdp-bus/rs485-bus.js";
+import { type SerialDeviceOptions, serialLine } from "./serial-line.js";
 
-export interface OsdpProcessOptions {
-  readonly device: string;
+export interface OsdpProcessOptions extends SerialDeviceOptions {
   readonly bus: SimBusConfig;
-  readonly baudRate: number;
 }
 
 /**
@@ -30,9 +26,8 @@ export interface OsdpProcessOptions {
  * device commands of OsdpControl plus `detach`, `attach`, `inject`, `stats`); logs on stderr.
  */
 export async function runOsdpProcess(options: OsdpProcessOptions): Promise<void> {
-  const log = pino({ base: { sim: "osdp", device: options.device } }, pino.destination(2));
-  const stdio = new NdjsonStdio();
-  const line = new SerialTransport({ path: options.device, baudRate: options.baudRate });
+  const line = serialLine("osdp", options);
+  const { log, stdio } = line;
   const apps = new Map<number, OsdpSimPd>();
   const links = new Map<number, PeripheralDevice>();
   const errors: Record<string, number> = {};
@@ -95,9 +90,13 @@ export async function runOsdpProcess(options: OsdpProcessOptions): Promise<void>
         bus.inject(Uint8Array.from(Buffer.from(hex, "hex")));
         return {};
       }
+      case "reset-stats":
+        bus.resetCycleStats();
+        return {};
       case "stats":
         return {
           baudRate: bus.currentBaudRate,
+          cycle: bus.cycleStats(),
           errors,
           pds: Object.fromEntries(
             [...links].map(([address, pd]) => [address, { ...pd.stats, secure: pd.secure }]),
@@ -108,37 +107,16 @@ export async function runOsdpProcess(options: OsdpProcessOptions): Promise<void>
     }
   };
 
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    bus.stop();
-    for (const app of apps.values()) app.stop();
-    void line.close().then(() => process.exit(0));
-  };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
-
-  const openLine = (): Promise<void> =>
-    line.open({
-      data: (chunk) => bus.receive(chunk),
-      closed: (err) => {
-        if (stopping) return;
-        log.warn({ err: err?.message }, "serial device closed; retrying");
-        setTimeout(() => void reopen(), 500);
-      },
-    });
-  const reopen = async () => {
-    try {
-      await openLine();
-    } catch {
-      setTimeout(() => void reopen(), 500);
-    }
-  };
-  await openLine();
+  await line.start(
+    (chunk) => bus.receive(chunk),
+    () => {
+      bus.stop();
+      for (const app of apps.values()) app.stop();
+    },
+  );
   log.info({ pds: options.bus.pds.length, baudRate: options.baudRate }, "OSDP bus started");
   stdio.emit({ event: "ready", atUs: systemClock.nowUs() });
-  stdio.serve(handle, shutdown);
+  line.serve(handle);
 }
 
 function createPd(config: SimPdConfig, onOutput: (event: PdOutputEvent) => void): OsdpSimPd {

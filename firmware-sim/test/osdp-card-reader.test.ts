@@ -1,3 +1,4 @@
+import { CAPABILITY, NAK_CODES } from "@acs/osdp";
 import { encode, H10301 } from "@acs/wiegand";
 import { beforeEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../src/bridge/errors.js";
@@ -6,8 +7,9 @@ import { CardReaderPd, packBits } from "../src/osdp/card-reader.js";
 import { EventQueue } from "../src/osdp/event-queue.js";
 import type { Command, LedControl, Reply } from "../src/osdp/osdp-types.js";
 import type { PdOutputEvent } from "../src/osdp/pd-base.js";
-import { ACK, CAP, NAK, nak } from "../src/osdp/spec.js";
+import { ACK, nak } from "../src/osdp/spec.js";
 import { createFakeTime, type FakeTime } from "./fake-clock.js";
+import { DEFAULT_LINK_CAPABILITIES, drain, led, outputEvents, steady } from "./support/osdp-pd.js";
 
 let time: FakeTime;
 let outputs: PdOutputEvent[];
@@ -23,70 +25,19 @@ beforeEach(() => {
 
 const MS = 1000;
 
-/** An LED record: NOP for what is not given. */
-function led(
-  spec: {
-    reader?: number;
-    led?: number;
-    temporary?: Partial<LedControl["temporary"]>;
-    permanent?: Partial<LedControl["permanent"]>;
-  } = {},
-): LedControl {
-  return {
-    reader: spec.reader ?? 0,
-    led: spec.led ?? 0,
-    temporary: {
-      controlCode: 0,
-      onTime100ms: 0,
-      offTime100ms: 0,
-      onColor: 0,
-      offColor: 0,
-      timer100ms: 0,
-      ...spec.temporary,
-    },
-    permanent: {
-      controlCode: 0,
-      onTime100ms: 0,
-      offTime100ms: 0,
-      onColor: 0,
-      offColor: 0,
-      ...spec.permanent,
-    },
-  };
-}
-
-const steady = (color: number) => ({
-  controlCode: 1,
-  onTime100ms: 1,
-  offTime100ms: 0,
-  onColor: color,
-});
-
-function ledEvents(): [string, number][] {
-  return outputs.flatMap((e) =>
-    e.event === "led" ? [[e.color, e.atUs - t0] as [string, number]] : [],
-  );
-}
-
-function drain(): Reply[] {
-  const events: Reply[] = [];
-  for (let e = pd.nextEvent(); e; e = pd.nextEvent()) events.push(e);
-  return events;
-}
+/** LED changes as [colour, µs since t0]. */
+const ledEvents = () => outputEvents(outputs, "led", (e) => [e.color], t0);
 
 describe("CardReaderPd: identification and capabilities", () => {
   it("advertises one reader with its LED, buzzer, display, tamper contact and the link", () => {
     expect(pd.capabilities).toEqual([
-      { functionCode: CAP.CONTACT_STATUS_MONITORING, compliance: 1, numberOf: 1 },
-      { functionCode: CAP.CARD_DATA_FORMAT, compliance: 1, numberOf: 0 },
-      { functionCode: CAP.READER_LED_CONTROL, compliance: 4, numberOf: 1 },
-      { functionCode: CAP.READER_AUDIBLE_OUTPUT, compliance: 2, numberOf: 1 },
-      { functionCode: CAP.READER_TEXT_OUTPUT, compliance: 1, numberOf: 1 },
-      { functionCode: CAP.READERS, compliance: 0, numberOf: 1 },
-      { functionCode: CAP.CHECK_CHARACTER_SUPPORT, compliance: 1, numberOf: 0 },
-      { functionCode: CAP.COMMUNICATION_SECURITY, compliance: 1, numberOf: 1 },
-      { functionCode: CAP.RECEIVE_BUFFER_SIZE, compliance: 0x00, numberOf: 0x01 },
-      { functionCode: CAP.OSDP_VERSION, compliance: 2, numberOf: 0 },
+      { functionCode: CAPABILITY.CONTACT_STATUS_MONITORING, compliance: 1, numberOf: 1 },
+      { functionCode: CAPABILITY.CARD_DATA_FORMAT, compliance: 1, numberOf: 0 },
+      { functionCode: CAPABILITY.READER_LED_CONTROL, compliance: 4, numberOf: 1 },
+      { functionCode: CAPABILITY.READER_AUDIBLE_OUTPUT, compliance: 2, numberOf: 1 },
+      { functionCode: CAPABILITY.READER_TEXT_OUTPUT, compliance: 1, numberOf: 1 },
+      { functionCode: CAPABILITY.READERS, compliance: 0, numberOf: 1 },
+      ...DEFAULT_LINK_CAPABILITIES,
     ]);
     expect(pd.handle({ kind: "cap" })).toEqual({ kind: "pdcap", capabilities: pd.capabilities });
     expect(pd.handle({ kind: "id" })).toEqual({ kind: "pdid", ...pd.identification });
@@ -101,11 +52,17 @@ describe("CardReaderPd: identification and capabilities", () => {
       link: { crc: false, secureChannel: false, receiveBufferSize: 0x1234 },
     });
     const byCode = new Map(other.capabilities.map((c) => [c.functionCode, c]));
-    expect(byCode.get(CAP.READER_LED_CONTROL)?.numberOf).toBe(2);
-    expect(byCode.has(CAP.READER_TEXT_OUTPUT)).toBe(false);
-    expect(byCode.get(CAP.CHECK_CHARACTER_SUPPORT)?.compliance).toBe(0);
-    expect(byCode.get(CAP.COMMUNICATION_SECURITY)).toMatchObject({ compliance: 0, numberOf: 0 });
-    expect(byCode.get(CAP.RECEIVE_BUFFER_SIZE)).toMatchObject({ compliance: 0x34, numberOf: 0x12 });
+    expect(byCode.get(CAPABILITY.READER_LED_CONTROL)?.numberOf).toBe(2);
+    expect(byCode.has(CAPABILITY.READER_TEXT_OUTPUT)).toBe(false);
+    expect(byCode.get(CAPABILITY.CHECK_CHARACTER)?.compliance).toBe(0);
+    expect(byCode.get(CAPABILITY.COMMUNICATION_SECURITY)).toMatchObject({
+      compliance: 0,
+      numberOf: 0,
+    });
+    expect(byCode.get(CAPABILITY.RECEIVE_BUFFER_SIZE)).toMatchObject({
+      compliance: 0x34,
+      numberOf: 0x12,
+    });
     expect(
       other.handle({
         kind: "text",
@@ -116,7 +73,7 @@ describe("CardReaderPd: identification and capabilities", () => {
         column: 1,
         text: "x",
       }),
-    ).toEqual(nak(NAK.UNKNOWN_COMMAND));
+    ).toEqual(nak(NAK_CODES.UNKNOWN_COMMAND));
   });
 });
 
@@ -159,7 +116,7 @@ describe("CardReaderPd: cards and keys", () => {
   it("queues keys as osdp_KEYPAD", () => {
     pd.pressKeys("1234#");
     pd.pressKeys("*");
-    expect(drain()).toEqual([
+    expect(drain(pd)).toEqual([
       { kind: "keypad", reader: 0, digits: "1234#" },
       { kind: "keypad", reader: 0, digits: "*" },
     ]);
@@ -177,7 +134,7 @@ describe("CardReaderPd: status", () => {
     pd.setPowerFailure(true);
     pd.setTamper(false);
     pd.setPowerFailure(false);
-    expect(drain()).toEqual([
+    expect(drain(pd)).toEqual([
       { kind: "lstatr", tamper: 1, power: 0 },
       { kind: "lstatr", tamper: 1, power: 1 },
       { kind: "lstatr", tamper: 0, power: 1 },
@@ -213,7 +170,7 @@ describe("CardReaderPd: status", () => {
       { kind: "comset", address: 1, baudRate: 9600 },
     ];
     for (const command of unknown) {
-      expect(pd.handle(command), command.kind).toEqual(nak(NAK.UNKNOWN_COMMAND));
+      expect(pd.handle(command), command.kind).toEqual(nak(NAK_CODES.UNKNOWN_COMMAND));
     }
     expect(pd.handle({ kind: "acurxsize", maxReceiveSize: 128 })).toEqual(ACK);
     expect(pd.handle({ kind: "abort" })).toEqual(ACK);
@@ -421,7 +378,7 @@ describe("CardReaderPd: LED", () => {
       led({ temporary: { controlCode: 2, onColor: 1, offColor: 9, timer100ms: 1 } }),
     ];
     for (const record of bad) {
-      expect(pd.handle({ kind: "led", leds: [record] })).toEqual(nak(NAK.UNABLE_TO_PROCESS));
+      expect(pd.handle({ kind: "led", leds: [record] })).toEqual(nak(NAK_CODES.UNABLE_TO_PROCESS));
     }
     // one bad record refuses the whole command
     expect(
@@ -429,7 +386,7 @@ describe("CardReaderPd: LED", () => {
         kind: "led",
         leds: [led({ permanent: steady(2) }), led({ led: 5, permanent: steady(1) })],
       }),
-    ).toEqual(nak(NAK.UNABLE_TO_PROCESS));
+    ).toEqual(nak(NAK_CODES.UNABLE_TO_PROCESS));
     expect(pd.ledColors()).toEqual(["off"]);
     expect(outputs).toEqual([]);
   });
@@ -459,10 +416,7 @@ describe("CardReaderPd: buzzer", () => {
     offTime100ms: off,
     count,
   });
-  const buzzerEvents = () =>
-    outputs.flatMap((e) =>
-      e.event === "buzzer" ? [[e.on, e.atUs - t0] as [boolean, number]] : [],
-    );
+  const buzzerEvents = () => outputEvents(outputs, "buzzer", (e) => [e.on], t0);
 
   it("beeps count times with the default tone", () => {
     expect(pd.handle(buz(2, 2, 1, 3))).toEqual(ACK);
@@ -522,8 +476,8 @@ describe("CardReaderPd: buzzer", () => {
   });
 
   it("NAKs 0x09 another reader or an unknown tone code", () => {
-    expect(pd.handle(buz(2, 1, 1, 1, 1))).toEqual(nak(NAK.UNABLE_TO_PROCESS));
-    expect(pd.handle(buz(3, 1, 1, 1))).toEqual(nak(NAK.UNABLE_TO_PROCESS));
+    expect(pd.handle(buz(2, 1, 1, 1, 1))).toEqual(nak(NAK_CODES.UNABLE_TO_PROCESS));
+    expect(pd.handle(buz(3, 1, 1, 1))).toEqual(nak(NAK_CODES.UNABLE_TO_PROCESS));
     expect(outputs).toEqual([]);
   });
 });
@@ -538,8 +492,7 @@ describe("CardReaderPd: text", () => {
     column,
     text: t,
   });
-  const textEvents = () =>
-    outputs.flatMap((e) => (e.event === "text" ? [[e.text, e.atUs - t0] as [string, number]] : []));
+  const textEvents = () => outputEvents(outputs, "text", (e) => [e.text], t0);
 
   it("writes permanent text at a column over what is there, cut at 16 characters", () => {
     expect(pd.handle(text(1, 1, 1, "READY"))).toEqual(ACK);
@@ -580,7 +533,7 @@ describe("CardReaderPd: text", () => {
       text(1, 1, 1, "caf\u00e9"),
       { ...text(1, 1, 1, "A"), reader: 1 },
     ]) {
-      expect(pd.handle(command)).toEqual(nak(NAK.UNABLE_TO_PROCESS));
+      expect(pd.handle(command)).toEqual(nak(NAK_CODES.UNABLE_TO_PROCESS));
     }
     expect(pd.displayText).toBe("");
   });
@@ -601,7 +554,7 @@ describe("CardReaderPd: events", () => {
       });
     }
     expect(pd.pendingEvents).toBe(64);
-    expect(drain()).toEqual(expected);
+    expect(drain(pd)).toEqual(expected);
     expect(pd.eventOverflows).toBe(0);
   });
 
@@ -611,7 +564,7 @@ describe("CardReaderPd: events", () => {
     expect(pd.pressKeys("1")).toBe(false);
     expect(pd.setTamper(true)).toBe(true); // the tamper state changes even if its event is lost
     expect(pd.eventOverflows).toBe(3);
-    const events = drain();
+    const events = drain(pd);
     expect(events).toHaveLength(64);
     expect(events.map((e) => e.kind === "keypad" && e.digits).join("")).toBe(
       Array.from({ length: 64 }, (_, i) => String(i % 10)).join(""),

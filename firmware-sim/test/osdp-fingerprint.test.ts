@@ -1,3 +1,4 @@
+import { CAPABILITY, NAK_CODES } from "@acs/osdp";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   captureFinger,
@@ -16,7 +17,7 @@ import {
 import { FingerprintTerminalPd } from "../src/osdp/fingerprint-terminal.js";
 import type { Command, Reply } from "../src/osdp/osdp-types.js";
 import type { PdOutputEvent } from "../src/osdp/pd-base.js";
-import { ACK, BIO_STATUS, CAP, NAK, nak } from "../src/osdp/spec.js";
+import { ACK, BIO_STATUS, nak } from "../src/osdp/spec.js";
 import { createFakeTime, type FakeTime } from "./fake-clock.js";
 
 describe("fingerprint templates", () => {
@@ -190,9 +191,13 @@ function enrol(fingerId: string): Uint8Array {
 
 describe("FingerprintTerminalPd", () => {
   it("advertises biometrics on top of a card reader", () => {
-    const bio = pd.capabilities.find((c) => c.functionCode === CAP.BIOMETRICS);
-    expect(bio).toEqual({ functionCode: CAP.BIOMETRICS, compliance: 1, numberOf: 1 });
-    for (const code of [CAP.CARD_DATA_FORMAT, CAP.READER_LED_CONTROL, CAP.READER_AUDIBLE_OUTPUT]) {
+    const bio = pd.capabilities.find((c) => c.functionCode === CAPABILITY.BIOMETRICS);
+    expect(bio).toEqual({ functionCode: CAPABILITY.BIOMETRICS, compliance: 1, numberOf: 1 });
+    for (const code of [
+      CAPABILITY.CARD_DATA_FORMAT,
+      CAPABILITY.READER_LED_CONTROL,
+      CAPABILITY.READER_AUDIBLE_OUTPUT,
+    ]) {
       expect(pd.capabilities.some((c) => c.functionCode === code)).toBe(true);
     }
   });
@@ -308,15 +313,13 @@ describe("FingerprintTerminalPd", () => {
 
   it("NAKs 0x07 a body part it cannot scan, 0x08 a format it does not produce", () => {
     for (const bioType of [0x0b, 0x0f, 0x11, 0x12, 0xff]) {
-      expect(pd.handle(bioread({ bioType }))).toEqual(nak(NAK.BIO_TYPE_NOT_SUPPORTED));
-      expect(pd.handle(biomatch(encodeTemplate([]), { bioType }))).toEqual(
-        nak(NAK.BIO_TYPE_NOT_SUPPORTED),
-      );
+      expect(pd.handle(bioread({ bioType }))).toEqual(nak(NAK_CODES.BIO_TYPE));
+      expect(pd.handle(biomatch(encodeTemplate([]), { bioType }))).toEqual(nak(NAK_CODES.BIO_TYPE));
     }
     for (const bioFormat of [0x01, 0x02, 0x03]) {
-      expect(pd.handle(bioread({ bioFormat }))).toEqual(nak(NAK.BIO_FORMAT_NOT_SUPPORTED));
+      expect(pd.handle(bioread({ bioFormat }))).toEqual(nak(NAK_CODES.BIO_FORMAT));
       expect(pd.handle(biomatch(encodeTemplate([]), { bioFormat }))).toEqual(
-        nak(NAK.BIO_FORMAT_NOT_SUPPORTED),
+        nak(NAK_CODES.BIO_FORMAT),
       );
     }
     for (const bioType of [0x00, 0x01, 0x06, 0x0a])
@@ -326,10 +329,10 @@ describe("FingerprintTerminalPd", () => {
 
   it("NAKs 0x09 another reader or a template it cannot read, keeping the waiting operation", () => {
     pd.handle(bioread());
-    expect(pd.handle(bioread({ reader: 1 }))).toEqual(nak(NAK.UNABLE_TO_PROCESS));
-    expect(pd.handle(biomatch(Uint8Array.of(1, 2, 3)))).toEqual(nak(NAK.UNABLE_TO_PROCESS));
+    expect(pd.handle(bioread({ reader: 1 }))).toEqual(nak(NAK_CODES.UNABLE_TO_PROCESS));
+    expect(pd.handle(biomatch(Uint8Array.of(1, 2, 3)))).toEqual(nak(NAK_CODES.UNABLE_TO_PROCESS));
     expect(pd.handle(biomatch(encodeTemplate([]), { reader: 2 }))).toEqual(
-      nak(NAK.UNABLE_TO_PROCESS),
+      nak(NAK_CODES.UNABLE_TO_PROCESS),
     );
     expect(pd.armedOperation).toBe("read");
   });
@@ -345,7 +348,7 @@ describe("FingerprintTerminalPd", () => {
     time.advanceUs(100_000);
     expect(outputs.map((e) => e.event === "buzzer" && e.on)).toEqual([true, false]);
     expect(pd.handle({ kind: "rstat" })).toEqual({ kind: "rstatr", readers: [0] });
-    expect(pd.handle({ kind: "ostat" })).toEqual(nak(NAK.UNKNOWN_COMMAND));
+    expect(pd.handle({ kind: "ostat" })).toEqual(nak(NAK_CODES.UNKNOWN_COMMAND));
     pd.setTamper(true);
     expect(pd.nextEvent()).toEqual({ kind: "lstatr", tamper: 1, power: 0 });
   });

@@ -1,10 +1,12 @@
+import { CAPABILITY, NAK_CODES } from "@acs/osdp";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ChannelOutOfRangeError } from "../src/bridge/errors.js";
 import { IoModulePd, OUT_CODE } from "../src/osdp/io-module.js";
-import type { Command, OutputControl, Reply } from "../src/osdp/osdp-types.js";
+import type { Command, OutputControl } from "../src/osdp/osdp-types.js";
 import type { PdOutputEvent } from "../src/osdp/pd-base.js";
-import { ACK, CAP, NAK, nak } from "../src/osdp/spec.js";
+import { ACK, nak } from "../src/osdp/spec.js";
 import { createFakeTime, type FakeTime } from "./fake-clock.js";
+import { DEFAULT_LINK_CAPABILITIES, drain, led, outputEvents, steady } from "./support/osdp-pd.js";
 
 let time: FakeTime;
 let outputs: PdOutputEvent[];
@@ -30,27 +32,14 @@ const out = (...records: [output: number, code: number, timer100ms?: number][]):
 });
 
 /** Relay changes as [output, on, µs since t0]. */
-function relays(): [number, boolean, number][] {
-  return outputs.flatMap((e) =>
-    e.event === "relay" ? [[e.output, e.on, e.atUs - t0] as [number, boolean, number]] : [],
-  );
-}
-
-function drain(): Reply[] {
-  const events: Reply[] = [];
-  for (let e = pd.nextEvent(); e; e = pd.nextEvent()) events.push(e);
-  return events;
-}
+const relays = () => outputEvents(outputs, "relay", (e) => [e.output, e.on], t0);
 
 describe("IoModulePd: identification and capabilities", () => {
   it("advertises its inputs, its timed outputs and the link, and no reader", () => {
     expect(pd.capabilities).toEqual([
-      { functionCode: CAP.CONTACT_STATUS_MONITORING, compliance: 1, numberOf: 4 },
-      { functionCode: CAP.OUTPUT_CONTROL, compliance: 3, numberOf: 4 },
-      { functionCode: CAP.CHECK_CHARACTER_SUPPORT, compliance: 1, numberOf: 0 },
-      { functionCode: CAP.COMMUNICATION_SECURITY, compliance: 1, numberOf: 1 },
-      { functionCode: CAP.RECEIVE_BUFFER_SIZE, compliance: 0, numberOf: 1 },
-      { functionCode: CAP.OSDP_VERSION, compliance: 2, numberOf: 0 },
+      { functionCode: CAPABILITY.CONTACT_STATUS_MONITORING, compliance: 1, numberOf: 4 },
+      { functionCode: CAPABILITY.OUTPUT_CONTROL, compliance: 3, numberOf: 4 },
+      ...DEFAULT_LINK_CAPABILITIES,
     ]);
     const small = new IoModulePd({ clock: time.clock, outputs: 2, inputs: 8 });
     expect(small.capabilities.slice(0, 2).map((c) => c.numberOf)).toEqual([8, 2]);
@@ -63,21 +52,7 @@ describe("IoModulePd: identification and capabilities", () => {
       { kind: "rstat" },
       {
         kind: "led",
-        leds: [
-          {
-            reader: 0,
-            led: 0,
-            temporary: {
-              controlCode: 0,
-              onTime100ms: 0,
-              offTime100ms: 0,
-              onColor: 0,
-              offColor: 0,
-              timer100ms: 0,
-            },
-            permanent: { controlCode: 1, onTime100ms: 1, offTime100ms: 0, onColor: 1, offColor: 0 },
-          },
-        ],
+        leds: [led({ permanent: steady(1) })],
       },
       { kind: "buz", reader: 0, toneCode: 2, onTime100ms: 1, offTime100ms: 1, count: 1 },
       { kind: "text", reader: 0, command: 1, tempTextSeconds: 0, row: 1, column: 1, text: "A" },
@@ -85,7 +60,7 @@ describe("IoModulePd: identification and capabilities", () => {
       { kind: "mfg", vendorCode: new Uint8Array(3), data: new Uint8Array(0) },
     ];
     for (const command of unknown) {
-      expect(pd.handle(command), command.kind).toEqual(nak(NAK.UNKNOWN_COMMAND));
+      expect(pd.handle(command), command.kind).toEqual(nak(NAK_CODES.UNKNOWN_COMMAND));
     }
     expect(pd.handle({ kind: "abort" })).toEqual(ACK);
     expect(pd.handle({ kind: "acurxsize", maxReceiveSize: 512 })).toEqual(ACK);
@@ -215,7 +190,7 @@ describe("IoModulePd: osdp_OUT", () => {
 
   it("NAKs 0x09 an output it does not have or an unknown control code, applying no record", () => {
     for (const command of [out([4, 2]), out([-1, 2]), out([0, 7]), out([0, 2], [9, 2])]) {
-      expect(pd.handle(command)).toEqual(nak(NAK.UNABLE_TO_PROCESS));
+      expect(pd.handle(command)).toEqual(nak(NAK_CODES.UNABLE_TO_PROCESS));
     }
     expect(pd.outputStates()).toEqual([false, false, false, false]);
     expect(outputs).toEqual([]);
@@ -239,7 +214,7 @@ describe("IoModulePd: inputs and status", () => {
     pd.setInput(0, false);
     expect(pd.handle({ kind: "istat" })).toEqual({ kind: "istatr", inputs: [0, 0, 0, 1] });
     expect(pd.inputStates()).toEqual([false, false, false, true]);
-    expect(drain()).toEqual([
+    expect(drain(pd)).toEqual([
       { kind: "istatr", inputs: [1, 0, 0, 0] },
       { kind: "istatr", inputs: [1, 0, 0, 1] },
       { kind: "istatr", inputs: [0, 0, 0, 1] },
@@ -257,7 +232,7 @@ describe("IoModulePd: inputs and status", () => {
     pd.setPowerFailure(true);
     pd.setInput(1, false);
     expect(pd.handle({ kind: "lstat" })).toEqual({ kind: "lstatr", tamper: 1, power: 1 });
-    expect(drain()).toEqual([
+    expect(drain(pd)).toEqual([
       { kind: "istatr", inputs: [0, 1, 0, 0] },
       { kind: "lstatr", tamper: 1, power: 0 },
       { kind: "lstatr", tamper: 1, power: 1 },

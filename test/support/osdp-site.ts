@@ -15,12 +15,19 @@ export const TERMINAL = 7;
 export const IO = 8;
 export const FINGER = "engineer-1-right-index";
 
-/** The PDs of one bus: six readers, a fingerprint terminal and an I/O module. */
-export function simBus(baudRate: number) {
+/**
+ * The PDs of one bus: six readers, a fingerprint terminal and an I/O module. The PD at
+ * `fresh` comes from the factory: no key of its own, install mode (SCBK-D) on.
+ */
+export function simBus(baudRate: number, fresh?: number) {
   return {
     baudRate,
     pds: [
-      ...READERS.map((address) => ({ address, kind: "reader", keyHex: pdKey(address) })),
+      ...READERS.map((address) =>
+        address === fresh
+          ? { address, kind: "reader", installMode: true }
+          : { address, kind: "reader", keyHex: pdKey(address) },
+      ),
       { address: TERMINAL, kind: "fingerprint", keyHex: pdKey(TERMINAL) },
       { address: IO, kind: "io", keyHex: pdKey(IO), outputs: 4, inputs: 4 },
     ],
@@ -31,7 +38,7 @@ export function simBus(baudRate: number) {
  * A site whose doors are on one OSDP bus: the hall (reader 1, lock on output 0 of the I/O
  * module) and a card + fingerprint cabinet room (reader 2, terminal 7, lock on output 1).
  */
-export function osdpSiteConfig(dir: string, device: string, baudRate: number) {
+export function osdpSiteConfig(dir: string, device: string, baudRate: number, fresh?: number) {
   const bus = "osdp-1";
   return {
     site: "osdp-site",
@@ -43,7 +50,12 @@ export function osdpSiteConfig(dir: string, device: string, baudRate: number) {
         kind: "osdp",
         device,
         baudRate,
-        pds: simBus(baudRate).pds.map((pd) => ({ address: pd.address, keyHex: pd.keyHex })),
+        allowInstallMode: fresh !== undefined,
+        pds: simBus(baudRate).pds.map((pd) => ({
+          address: pd.address,
+          keyHex: pd.keyHex,
+          install: pd.address === fresh,
+        })),
         readers: READERS.map((address) => ({ id: `r${address}`, address, formats: ["H10301"] })),
       },
     ],
@@ -107,15 +119,15 @@ export function osdpState(version: number) {
 }
 
 /** Writes the files of an OSDP site: site config, bus file, state and enrolled template. */
-export function writeOsdpSite(dir: string, device: string, baudRate: number) {
+export function writeOsdpSite(dir: string, device: string, baudRate: number, fresh?: number) {
   const files = {
     config: join(dir, "site.json"),
     bus: join(dir, "bus.json"),
     state: join(dir, "state.json"),
     template: join(dir, "finger.bin"),
   };
-  writeFileSync(files.config, JSON.stringify(osdpSiteConfig(dir, device, baudRate)));
-  writeFileSync(files.bus, JSON.stringify(simBus(baudRate)));
+  writeFileSync(files.config, JSON.stringify(osdpSiteConfig(dir, device, baudRate, fresh)));
+  writeFileSync(files.bus, JSON.stringify(simBus(baudRate, fresh)));
   writeFileSync(files.state, JSON.stringify(osdpState(1)));
   writeFileSync(files.template, captureTemplate(FINGER, seededRng(7)));
   return files;

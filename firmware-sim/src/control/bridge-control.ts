@@ -1,7 +1,7 @@
-import { encode, FORMATS, type Format, WiegandError } from "@acs/wiegand";
 import type { BridgeBoard } from "../board/bridge-board.js";
 import { type PulseTiming, playPulseTrain, pulseTrain } from "../bridge/pulse-train.js";
 import type { SimClock } from "../clock.js";
+import { type CardBitsRule, cardBits } from "./card-bits.js";
 import { ControlError, type ControlRequest, field } from "./control-protocol.js";
 
 export interface OutputChange {
@@ -25,6 +25,8 @@ const HID = { pulseUs: 50, intervalUs: 2000 };
 /** Readers leave at least this between two cards (real ones leave far more). */
 const MIN_CARD_SPACING_US = 5000;
 const INPUT = { door: 0, rex: 1, tamper: 2 } as const;
+/** Raw `present` bits: 1..256 of them. */
+const CARD_BITS: CardBitsRule = { maxBits: 256, badBitsMessage: "present: bits must be 0/1" };
 
 /** Executes one control request against the simulated bridge board. */
 export class BridgeControl {
@@ -86,7 +88,7 @@ export class BridgeControl {
 
   private present(request: ControlRequest): Promise<Record<string, unknown>> {
     const port = field<number>(request, "port", "number", 0);
-    const bits = cardBits(request);
+    const bits = cardBits(request, CARD_BITS);
     const timing = field<PulseTiming>(request, "timing", "object", HID);
     const train = pulseTrain(bits, { ...HID, ...timing });
     const previous = this.portQueues.get(port) ?? Promise.resolve();
@@ -128,26 +130,6 @@ export class BridgeControl {
         clock.setTimeout(resolve, Math.max(1, Math.ceil((atUs - clock.nowUs()) / 1000))),
       );
     }
-  }
-}
-
-function cardBits(request: ControlRequest): string {
-  if (request.bits !== undefined) {
-    const bits = field<string>(request, "bits", "string");
-    if (!/^[01]{1,256}$/.test(bits))
-      throw new ControlError("BAD_REQUEST", "present: bits must be 0/1");
-    return bits;
-  }
-  const name = field<string>(request, "format", "string");
-  const format: Format | undefined = (FORMATS as Record<string, Format>)[name];
-  if (!format || !("fields" in format)) {
-    throw new ControlError("BAD_REQUEST", `present: unknown card format "${name}"`);
-  }
-  try {
-    return encode(format, field<Record<string, number>>(request, "fields", "object"));
-  } catch (err) {
-    if (err instanceof WiegandError) throw new ControlError(err.code, err.message);
-    throw err;
   }
 }
 

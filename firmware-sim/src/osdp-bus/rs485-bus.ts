@@ -35,6 +35,10 @@ export class Rs485Bus {
   /** When the wire is next free (µs). */
   private wireFreeUs = 0;
   private chunkAtUs = 0;
+  /** The lowest address's commands, to time the CP's poll cycle. */
+  private cycleAddress: number | undefined;
+  private lastCycleUs: number | undefined;
+  private readonly cycles: number[] = [];
 
   constructor(options: Rs485BusOptions) {
     this.o = options;
@@ -57,6 +61,20 @@ export class Rs485Bus {
 
   add(pd: PeripheralDevice): void {
     this.pds.set(pd, { attached: true, baudRate: this.baudRate });
+    this.cycleAddress = Math.min(this.cycleAddress ?? 0x7f, pd.currentAddress);
+  }
+
+  resetCycleStats(): void {
+    this.cycles.length = 0;
+    this.lastCycleUs = undefined;
+  }
+
+  /** The CP's poll cycle as the bus sees it: the time between two commands to one PD. */
+  cycleStats(): { samples: number; meanMs: number | undefined; lastMs: number | undefined } {
+    const n = this.cycles.length;
+    if (n === 0) return { samples: 0, meanMs: undefined, lastMs: undefined };
+    const sum = this.cycles.reduce((a, b) => a + b, 0);
+    return { samples: n, meanMs: sum / n / 1000, lastMs: (this.cycles[n - 1] as number) / 1000 };
   }
 
   /** Pulls a PD off the bus (or plugs it back): a detached PD hears and says nothing. */
@@ -103,6 +121,14 @@ export class Rs485Bus {
   }
 
   private deliver(bytes: Uint8Array, marked: boolean): void {
+    if (((bytes[1] as number) & 0x7f) === this.cycleAddress) {
+      const now = this.o.clock.nowUs();
+      if (this.lastCycleUs !== undefined) {
+        if (this.cycles.length >= 1000) this.cycles.shift();
+        this.cycles.push(now - this.lastCycleUs);
+      }
+      this.lastCycleUs = now;
+    }
     for (const [pd, state] of this.pds) {
       if (!state.attached || state.baudRate !== this.baudRate) continue;
       const reply = pd.receive(bytes, marked);

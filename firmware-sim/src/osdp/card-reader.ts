@@ -1,10 +1,10 @@
+import { CAPABILITY } from "@acs/osdp";
 import { InvalidArgumentError } from "../bridge/errors.js";
 import type { Capability, Command, Reply } from "./osdp-types.js";
 import { PdBase, type PdBaseOptions } from "./pd-base.js";
 import { ReaderIndicators } from "./reader-indicators.js";
 import {
   ACK,
-  CAP,
   COMPLIANCE,
   type LedColorName,
   type LinkCapabilityOptions,
@@ -33,24 +33,32 @@ const DISPLAY = { rows: 1, columns: 16 } as const;
 export function cardReaderCapabilities(options: CardReaderOptions): Capability[] {
   const { leds = 1, display = true } = options;
   return [
-    { functionCode: CAP.CONTACT_STATUS_MONITORING, compliance: 1, numberOf: 1 },
-    { functionCode: CAP.CARD_DATA_FORMAT, compliance: COMPLIANCE.CARD_DATA_BITS, numberOf: 0 },
+    { functionCode: CAPABILITY.CONTACT_STATUS_MONITORING, compliance: 1, numberOf: 1 },
     {
-      functionCode: CAP.READER_LED_CONTROL,
+      functionCode: CAPABILITY.CARD_DATA_FORMAT,
+      compliance: COMPLIANCE.CARD_DATA_BITS,
+      numberOf: 0,
+    },
+    {
+      functionCode: CAPABILITY.READER_LED_CONTROL,
       compliance: COMPLIANCE.LED_TIMED_TRICOLOR,
       numberOf: leds,
     },
-    { functionCode: CAP.READER_AUDIBLE_OUTPUT, compliance: COMPLIANCE.AUDIBLE_TIMED, numberOf: 1 },
+    {
+      functionCode: CAPABILITY.READER_AUDIBLE_OUTPUT,
+      compliance: COMPLIANCE.AUDIBLE_TIMED,
+      numberOf: 1,
+    },
     ...(display
       ? [
           {
-            functionCode: CAP.READER_TEXT_OUTPUT,
+            functionCode: CAPABILITY.READER_TEXT_OUTPUT,
             compliance: COMPLIANCE.TEXT_1_ROW_16,
             numberOf: 1,
           },
         ]
       : []),
-    { functionCode: CAP.READERS, compliance: 0, numberOf: 1 },
+    { functionCode: CAPABILITY.READERS, compliance: 0, numberOf: 1 },
     ...linkCapabilities(options.link),
   ];
 }

@@ -1,3 +1,4 @@
+import { CAPABILITY, NAK_CODES } from "@acs/osdp";
 import { DeadlineTimer } from "../bridge/deadline-timer.js";
 import { InvalidArgumentError } from "../bridge/errors.js";
 import { type CardReaderOptions, CardReaderPd, READER } from "./card-reader.js";
@@ -12,7 +13,7 @@ import {
   seededRng,
 } from "./fingerprint.js";
 import type { Command, Reply } from "./osdp-types.js";
-import { ACK, BIO_FORMAT, BIO_STATUS, BIO_TYPE, CAP, COMPLIANCE, NAK, nak } from "./spec.js";
+import { ACK, BIO_FORMAT, BIO_STATUS, BIO_TYPE, COMPLIANCE, nak } from "./spec.js";
 
 export interface FingerprintTerminalOptions extends CardReaderOptions {
   /** Randomness of each capture. Default: seeded from the serial number, so runs repeat. */
@@ -69,7 +70,7 @@ export class FingerprintTerminalPd extends CardReaderPd {
   constructor(options: FingerprintTerminalOptions) {
     super(options, [
       {
-        functionCode: CAP.BIOMETRICS,
+        functionCode: CAPABILITY.BIOMETRICS,
         compliance: COMPLIANCE.BIO_FINGERPRINT_TEMPLATE_1,
         numberOf: 1,
       },
@@ -143,7 +144,7 @@ export class FingerprintTerminalPd extends CardReaderPd {
         try {
           template = decodeTemplate(command.template);
         } catch {
-          return nak(NAK.UNABLE_TO_PROCESS);
+          return nak(NAK_CODES.UNABLE_TO_PROCESS);
         }
         this.#arm({ kind: "match", reader: command.reader, bioType: command.bioType, template });
         return ACK;
@@ -157,11 +158,11 @@ export class FingerprintTerminalPd extends CardReaderPd {
   }
 
   #refuse(reader: number, bioType: number, bioFormat: number): Reply | undefined {
-    if (reader !== READER) return nak(NAK.UNABLE_TO_PROCESS);
+    if (reader !== READER) return nak(NAK_CODES.UNABLE_TO_PROCESS);
     if (!(bioType >= BIO_TYPE.NOT_SPECIFIED && bioType <= BIO_TYPE.LEFT_LITTLE)) {
-      return nak(NAK.BIO_TYPE_NOT_SUPPORTED);
+      return nak(NAK_CODES.BIO_TYPE);
     }
-    if (bioFormat !== BIO_FORMAT.NOT_SPECIFIED) return nak(NAK.BIO_FORMAT_NOT_SUPPORTED);
+    if (bioFormat !== BIO_FORMAT.NOT_SPECIFIED) return nak(NAK_CODES.BIO_FORMAT);
     return undefined;
   }
 

@@ -1,16 +1,9 @@
+import { CAPABILITY, NAK_CODES } from "@acs/osdp";
 import { DeadlineTimer } from "../bridge/deadline-timer.js";
 import { checkChannel } from "../bridge/errors.js";
 import type { Capability, Command, OutputControl, Reply } from "./osdp-types.js";
 import { PdBase, type PdBaseOptions } from "./pd-base.js";
-import {
-  ACK,
-  CAP,
-  COMPLIANCE,
-  type LinkCapabilityOptions,
-  linkCapabilities,
-  NAK,
-  nak,
-} from "./spec.js";
+import { ACK, COMPLIANCE, type LinkCapabilityOptions, linkCapabilities, nak } from "./spec.js";
 
 export interface IoModuleOptions extends PdBaseOptions {
   /** Relay outputs, numbered from 0. Default 4. */
@@ -37,11 +30,15 @@ export function ioModuleCapabilities(options: IoModuleOptions): Capability[] {
   const { outputs = 4, inputs = 4 } = options;
   return [
     {
-      functionCode: CAP.CONTACT_STATUS_MONITORING,
+      functionCode: CAPABILITY.CONTACT_STATUS_MONITORING,
       compliance: COMPLIANCE.CONTACT_STATUS_UNSUPERVISED,
       numberOf: inputs,
     },
-    { functionCode: CAP.OUTPUT_CONTROL, compliance: COMPLIANCE.OUTPUT_TIMED, numberOf: outputs },
+    {
+      functionCode: CAPABILITY.OUTPUT_CONTROL,
+      compliance: COMPLIANCE.OUTPUT_TIMED,
+      numberOf: outputs,
+    },
     ...linkCapabilities(options.link),
   ];
 }
@@ -140,7 +137,7 @@ export class IoModulePd extends PdBase {
         r.controlCode >= OUT_CODE.NOP &&
         r.controlCode <= OUT_CODE.TEMPORARY_OFF,
     );
-    if (!ok) return nak(NAK.UNABLE_TO_PROCESS);
+    if (!ok) return nak(NAK_CODES.UNABLE_TO_PROCESS);
     const nowUs = this.clock.nowUs();
     for (const record of records) this.#apply(record, nowUs);
     return ACK;

@@ -1,5 +1,5 @@
-import { encode, FORMATS, type Format, WiegandError } from "@acs/wiegand";
 import { BridgeModelError } from "../bridge/errors.js";
+import { type CardBitsRule, cardBits } from "../control/card-bits.js";
 import { ControlError, type ControlRequest, field } from "../control/control-protocol.js";
 import { CardReaderPd } from "./card-reader.js";
 import { TemplateError } from "./fingerprint.js";
@@ -7,6 +7,12 @@ import { FingerprintTerminalPd } from "./fingerprint-terminal.js";
 import { IoModulePd } from "./io-module.js";
 import type { PdOutputEvent } from "./pd-base.js";
 import { MAX_CARD_BITS, RAW_FORMAT } from "./spec.js";
+
+/** Raw `present` bits: as many as osdp_RAW carries at card data format compliance 1. */
+const CARD_BITS: CardBitsRule = {
+  maxBits: MAX_CARD_BITS,
+  badBitsMessage: `present: bits must be 1..${MAX_CARD_BITS} of 0/1`,
+};
 
 /** A simulated PD, by kind. */
 export type OsdpSimPd = CardReaderPd | FingerprintTerminalPd | IoModulePd;
@@ -74,7 +80,7 @@ export class OsdpControl {
     switch (request.cmd) {
       case "present": {
         const pd = this.#pd(request, CardReaderPd, "a card reader");
-        const bits = cardBits(request);
+        const bits = cardBits(request, CARD_BITS);
         const rawFormat = field<string>(request, "rawFormat", "string", "wiegand");
         if (rawFormat !== "wiegand" && rawFormat !== "raw") {
           throw new ControlError("BAD_REQUEST", 'present: rawFormat is "wiegand" or "raw"');
@@ -170,26 +176,4 @@ export function pdState(pd: OsdpSimPd): Record<string, unknown> {
     return { ...reader, bioOperation: pd.armedOperation ?? null };
   }
   return reader;
-}
-
-/** The card's bits: a built-in Wiegand format with field values, or raw `bits`. */
-function cardBits(request: ControlRequest): string {
-  if (request.bits !== undefined) {
-    const bits = field<string>(request, "bits", "string");
-    if (!new RegExp(`^[01]{1,${MAX_CARD_BITS}}$`).test(bits)) {
-      throw new ControlError("BAD_REQUEST", `present: bits must be 1..${MAX_CARD_BITS} of 0/1`);
-    }
-    return bits;
-  }
-  const name = field<string>(request, "format", "string");
-  const format: Format | undefined = (FORMATS as Record<string, Format>)[name];
-  if (!format || !("fields" in format)) {
-    throw new ControlError("BAD_REQUEST", `present: unknown card format "${name}"`);
-  }
-  try {
-    return encode(format, field<Record<string, number>>(request, "fields", "object"));
-  } catch (err) {
-    if (err instanceof WiegandError) throw new ControlError(err.code, err.message);
-    throw err;
-  }
 }

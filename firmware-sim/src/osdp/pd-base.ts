@@ -1,7 +1,8 @@
+import { NAK_CODES } from "@acs/osdp";
 import type { SimClock } from "../clock.js";
 import { DEFAULT_EVENT_QUEUE_CAPACITY, EventQueue } from "./event-queue.js";
 import type { Capability, Command, PdApplication, PdIdentification, Reply } from "./osdp-types.js";
-import { ACK, type LedColorName, NAK, nak } from "./spec.js";
+import { ACK, type LedColorName, nak } from "./spec.js";
 
 /** A change on something a person sees or hears at the device, or on a relay. */
 export type PdOutputEvent =
@@ -90,7 +91,7 @@ export abstract class PdBase implements PdApplication {
         // The CP's receive limit: every reply of these devices fits a single message.
         return ACK;
       default:
-        return this.handleDevice(command) ?? nak(NAK.UNKNOWN_COMMAND);
+        return this.handleDevice(command) ?? nak(NAK_CODES.UNKNOWN_COMMAND);
     }
   }
 

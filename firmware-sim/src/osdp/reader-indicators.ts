@@ -1,8 +1,9 @@
+import { NAK_CODES } from "@acs/osdp";
 import { DeadlineTimer } from "../bridge/deadline-timer.js";
 import type { SimClock } from "../clock.js";
 import type { BuzzerControl, LedControl, Reply, TextOutput } from "./osdp-types.js";
 import type { PdOutputEvent } from "./pd-base.js";
-import { ACK, LED_COLOR_NAMES, type LedColorName, NAK, nak, TONE } from "./spec.js";
+import { ACK, LED_COLOR_NAMES, type LedColorName, nak, TONE } from "./spec.js";
 
 const UNIT_US = 100_000; // the specification's 100 ms unit
 
@@ -360,14 +361,14 @@ export class ReaderIndicators {
   }
 
   handleLed(leds: readonly LedControl[]): Reply {
-    if (!leds.every((record) => this.#ledRecordOk(record))) return nak(NAK.UNABLE_TO_PROCESS);
+    if (!leds.every((record) => this.#ledRecordOk(record))) return nak(NAK_CODES.UNABLE_TO_PROCESS);
     for (const record of leds) this.#leds[record.reader]![record.led]!.apply(record);
     return ACK;
   }
 
   handleBuzzer(command: BuzzerControl): Reply {
     if (!this.#readerOk(command.reader) || command.toneCode > TONE.DEFAULT) {
-      return nak(NAK.UNABLE_TO_PROCESS);
+      return nak(NAK_CODES.UNABLE_TO_PROCESS);
     }
     this.#buzzers[command.reader]!.apply(command);
     return ACK;
@@ -386,7 +387,7 @@ export class ReaderIndicators {
       command.column >= 1 &&
       command.column <= display.columns &&
       PRINTABLE.test(command.text);
-    if (!ok) return nak(NAK.UNABLE_TO_PROCESS);
+    if (!ok) return nak(NAK_CODES.UNABLE_TO_PROCESS);
     display.apply(command);
     return ACK;
   }

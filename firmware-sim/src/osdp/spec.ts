@@ -1,38 +1,12 @@
 /**
- * The SIA OSDP v2.2 values the simulated peripheral devices use. Cross-checked against
+ * The SIA OSDP v2.2 values the simulated peripheral devices use, beyond the NAK codes and
+ * capability function codes `@acs/osdp` exports (NAK_CODES, CAPABILITY). Cross-checked against
  * libosdp (goToMain/libosdp, include/osdp.h and doc/protocol/pd-capabilities.rst) and
  * OSDP.Net (bytedreamer/OSDP.Net, Model/CommandData and Model/ReplyData), which agree on
  * every value below.
  */
+import { CAPABILITY } from "@acs/osdp";
 import type { Capability, Reply } from "./osdp-types.js";
-
-/** osdp_NAK error codes (spec §7.3, libosdp `osdp_pd_nak_code_e`). */
-export const NAK = {
-  /** Unknown command code: the command is not implemented by the PD. */
-  UNKNOWN_COMMAND: 0x03,
-  /** BIO_TYPE not supported. */
-  BIO_TYPE_NOT_SUPPORTED: 0x07,
-  /** BIO_FORMAT not supported. */
-  BIO_FORMAT_NOT_SUPPORTED: 0x08,
-  /** Unable to process command record (e.g. an LED or output number the PD does not have). */
-  UNABLE_TO_PROCESS: 0x09,
-} as const;
-
-/** osdp_PDCAP function codes (spec Annex/Table "Capability function codes"). */
-export const CAP = {
-  CONTACT_STATUS_MONITORING: 1,
-  OUTPUT_CONTROL: 2,
-  CARD_DATA_FORMAT: 3,
-  READER_LED_CONTROL: 4,
-  READER_AUDIBLE_OUTPUT: 5,
-  READER_TEXT_OUTPUT: 6,
-  CHECK_CHARACTER_SUPPORT: 8,
-  COMMUNICATION_SECURITY: 9,
-  RECEIVE_BUFFER_SIZE: 10,
-  READERS: 13,
-  BIOMETRICS: 14,
-  OSDP_VERSION: 16,
-} as const;
 
 /**
  * Compliance levels used by the simulated PDs.
@@ -152,21 +126,21 @@ export function linkCapabilities(options: LinkCapabilityOptions = {}): Capabilit
   }
   return [
     {
-      functionCode: CAP.CHECK_CHARACTER_SUPPORT,
+      functionCode: CAPABILITY.CHECK_CHARACTER,
       compliance: crc ? COMPLIANCE.CRC16 : 0,
       numberOf: 0,
     },
     {
-      functionCode: CAP.COMMUNICATION_SECURITY,
+      functionCode: CAPABILITY.COMMUNICATION_SECURITY,
       compliance: secureChannel ? COMPLIANCE.AES128 : 0,
       numberOf: secureChannel && defaultKey ? 0x01 : 0,
     },
     // Compliance carries the LSB of the size, number-of the MSB.
     {
-      functionCode: CAP.RECEIVE_BUFFER_SIZE,
+      functionCode: CAPABILITY.RECEIVE_BUFFER_SIZE,
       compliance: receiveBufferSize & 0xff,
       numberOf: receiveBufferSize >>> 8,
     },
-    { functionCode: CAP.OSDP_VERSION, compliance: COMPLIANCE.OSDP_2_2, numberOf: 0 },
+    { functionCode: CAPABILITY.OSDP_VERSION, compliance: COMPLIANCE.OSDP_2_2, numberOf: 0 },
   ];
 }

@@ -274,4 +274,28 @@ describe("ControlPanel with PDs on one bus", () => {
     expect(bus.panel.pd(1)?.stats.sessions).toBe(2);
     expect(bus.errors.map((e) => e.message).join()).toMatch(/NAK 0x05/);
   });
+
+  it("moves the whole bus to another baud rate with COMSET", async () => {
+    const switched: Array<[number, number]> = [];
+    const bus = testBus(
+      [1, 2].map((address) => ({
+        address,
+        scbk: KEY_A,
+        onComset: (a: number, baud: number) => switched.push([a, baud]),
+      })),
+      { pds: [1, 2].map((address) => ({ address, scbk: KEY_A })), baudRate: 9600 },
+    );
+    bus.panel.start();
+    bus.clock.tick(2000);
+    const change = bus.panel.changeBaudRate(115200);
+    await bus.clock.tickAsync(200);
+    await change;
+    expect(switched).toEqual([
+      [1, 115200],
+      [2, 115200],
+    ]);
+    expect(bus.panel.currentBaudRate).toBe(115200);
+    bus.clock.tick(200);
+    expect(bus.panel.pds.every((pd) => pd.state === "online")).toBe(true);
+  });
 });

@@ -1,28 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BadPayloadError, UnknownCodeError } from "../src/errors.js";
 import { decodeReply, encodeReply, REPLY_CODES, type Reply } from "../src/messages/index.js";
-
-/** "02 80 25" -> bytes; golden vectors are written the way the specification prints them. */
-function hex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, "");
-  return Uint8Array.from(digits.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (err) {
-    return err;
-  }
-  throw new Error("did not throw");
-}
-
-function expectBadPayload(run: () => unknown, messageCode: number, problem: RegExp): void {
-  const err = thrown(run);
-  expect(err).toBeInstanceOf(BadPayloadError);
-  expect((err as BadPayloadError).messageCode).toBe(messageCode);
-  expect((err as BadPayloadError).message).toMatch(problem);
-}
+import { expectBadPayload, expectUnknownCode, hex } from "./support/payloads.js";
 
 interface Golden {
   readonly name: string;
@@ -318,9 +296,7 @@ describe("reply decode errors", () => {
     ["a command code", 0x60],
     ["zero", 0x00],
   ])("%s is an unknown reply code", (_name, code) => {
-    const err = thrown(() => decodeReply(code, hex("")));
-    expect(err).toBeInstanceOf(UnknownCodeError);
-    expect((err as UnknownCodeError).messageCode).toBe(code);
+    expectUnknownCode(() => decodeReply(code, hex("")), code);
   });
 });
 

@@ -114,21 +114,23 @@ function statusCommand(store: Store, out: Out): number {
     "certificate",
     "fingerprint_enrollment",
   ]) {
-    out(`${table.padEnd(16)}${count(table)}`);
+    out(`${table.padEnd(15)} ${count(table)}`);
   }
   out(`outbox depth    ${store.outboxDepth()}`);
   const health = db
     .prepare(
-      "SELECT payload FROM event_outbox WHERE type = 'bus-health' ORDER BY seq DESC LIMIT 10",
+      "SELECT payload FROM event_outbox WHERE type = 'bus-health' ORDER BY seq DESC LIMIT 500",
     )
     .pluck()
     .all() as string[];
   const latest = new Map<string, string>();
   for (const p of health) {
-    const h = JSON.parse(p) as { bus: string; state: string };
-    if (!latest.has(h.bus)) latest.set(h.bus, h.state);
+    // A bridge board is the whole bus; on an OSDP bus each PD has its own state.
+    const h = JSON.parse(p) as { bus: string; state: string; address?: number };
+    const where = h.address === undefined ? h.bus : `${h.bus} PD ${h.address}`;
+    if (!latest.has(where)) latest.set(where, h.state);
   }
-  for (const [bus, state] of latest) out(`bus ${bus.padEnd(12)}${state}`);
+  for (const [where, state] of [...latest].sort()) out(`bus ${where.padEnd(16)}${state}`);
   return 0;
 }
 

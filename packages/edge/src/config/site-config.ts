@@ -56,6 +56,8 @@ const OsdpBusSchema = z.strictObject({
   allowInstallMode: z.boolean().default(false),
   replyTimeoutMs: z.number().int().min(20).max(2000).default(200),
   retries: z.number().int().min(0).max(10).default(2),
+  /** How often the bus's and each PD's statistics go to the event log (0: never). */
+  statsIntervalMs: z.number().int().min(0).default(60_000),
   pds: z.array(OsdpPdSchema).min(1).max(126),
   readers: z.array(OsdpReaderSchema).default([]),
 });

@@ -260,6 +260,7 @@ export class Accessd {
       allowInstallMode: config.allowInstallMode,
       replyTimeoutMs: config.replyTimeoutMs,
       retries: config.retries,
+      statsIntervalMs: config.statsIntervalMs,
     });
     const where = (address: number) => ({ bus: config.id, address });
     bus.on("pd", (e) =>
@@ -281,6 +282,7 @@ export class Accessd {
       this.record("bus-command-failed", {}, { ...where(address), command, reason }),
     );
     bus.on("input", (e) => this.onInput(config.id, e.input, e.active, e.address));
+    bus.on("stats", (stats) => this.record("bus-stats", {}, { busId: config.id, ...stats }));
     return bus;
   }
 

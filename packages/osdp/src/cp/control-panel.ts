@@ -116,6 +116,8 @@ export class ControlPanel {
   private turn = 0;
   private idleTimer: unknown;
   private running = false;
+  /** While COMSET moves the bus, only its own commands go out: no poll at a mixed rate. */
+  private changingBaud = false;
   private baudRate: number;
 
   constructor(options: ControlPanelOptions) {
@@ -207,6 +209,40 @@ export class ControlPanel {
     });
   }
 
+  get currentBaudRate(): number {
+    return this.baudRate;
+  }
+
+  /**
+   * Moves the whole bus to another baud rate with osdp_COMSET: every online PD is told at
+   * the old rate (each switches after its osdp_COM), then the CP's line follows. Polling
+   * pauses meanwhile, so no PD is asked at a rate it has left. A PD that refuses keeps the
+   * old rate; the bus then stays where it was and the error says which PD.
+   */
+  async changeBaudRate(baudRate: number): Promise<void> {
+    if (baudRate === this.baudRate) return;
+    this.changingBaud = true;
+    try {
+      for (const link of this.links) {
+        if (link.state !== "online") continue;
+        const reply = await this.send(
+          link.address,
+          { kind: "comset", address: link.address, baudRate },
+          { urgent: true },
+        );
+        if (reply.kind !== "com" || reply.baudRate !== baudRate) {
+          throw new OsdpError("NAK", `PD ${link.address} refused ${baudRate} baud`);
+        }
+      }
+      this.baudRate = baudRate;
+      this.bus.setBaudRate(baudRate);
+      this.o.line.setBaudRate?.(baudRate);
+    } finally {
+      this.changingBaud = false;
+      this.pump();
+    }
+  }
+
   // -- scheduling -------------------------------------------------------------------
 
   private pump(): void {
@@ -225,6 +261,7 @@ export class ControlPanel {
       this.transmit(next.link, "command", next.request.code, next.request.data, next.request);
       return;
     }
+    if (this.changingBaud) return;
     const now = this.o.clock.now();
     let earliestProbe = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.links.length; i++) {

@@ -4,7 +4,16 @@
  */
 import { asciiToBytes, bytesToAscii, firstInvalid, isPrintableAscii } from "./ascii.js";
 import type { PayloadReader, PayloadWriter } from "./bytes.js";
-import { type Codec, checkedLength, empty, type Rejects } from "./codec.js";
+import {
+  addressAndBaudRate,
+  type Codec,
+  checkedLength,
+  empty,
+  fixedBytes,
+  type MessageOf,
+  manufacturerSpecific,
+  type Rejects,
+} from "./codec.js";
 import {
   type Command,
   type CommandKind,
@@ -13,10 +22,8 @@ import {
   SCBK,
 } from "./types.js";
 
-type CommandOf<K extends CommandKind> = Extract<Command, { readonly kind: K }>;
+type CommandOf<K extends CommandKind> = MessageOf<Command, K>;
 
-/** The highest PD address; 0x7F is the broadcast address and cannot be assigned. */
-const MAX_PD_ADDRESS = 0x7e;
 const AES128_KEY_LENGTH = 16;
 const OUT_RECORD = 4;
 const LED_RECORD = 14;
@@ -41,10 +48,6 @@ function reportRequest<K extends "id" | "cap">(kind: K): Codec<CommandOf<K>> {
       return { kind } as CommandOf<K>;
     },
   };
-}
-
-function checkAddress(address: number, at: Rejects): void {
-  if (address > MAX_PD_ADDRESS) at.fail(`address ${address} is above 0x7e`);
 }
 
 function checkText(text: string, at: Rejects): void {
@@ -189,19 +192,7 @@ export const COMMAND_CODECS: { readonly [K in CommandKind]: Codec<CommandOf<K>> 
   },
 
   /** osdp_COMSET: new address, new baud rate (u32). */
-  comset: {
-    encode(command, out) {
-      out.u8(command.address, "address");
-      checkAddress(command.address, out);
-      out.u32(command.baudRate, "baudRate");
-    },
-    decode(input) {
-      input.expectLength(5, "payload");
-      const address = input.u8();
-      checkAddress(address, input);
-      return { kind: "comset", address, baudRate: input.u32() };
-    },
-  },
+  comset: addressAndBaudRate("comset"),
 
   /** osdp_KEYSET: key type, key length, key. */
   keyset: {
@@ -219,26 +210,10 @@ export const COMMAND_CODECS: { readonly [K in CommandKind]: Codec<CommandOf<K>> 
   },
 
   /** osdp_CHLNG: RND.A, the CP's 8-byte random challenge. */
-  chlng: {
-    encode(command, out) {
-      out.bytes(command.rndA, "rndA", 8);
-    },
-    decode(input) {
-      input.expectLength(8, "RND.A");
-      return { kind: "chlng", rndA: input.bytes(8) };
-    },
-  },
+  chlng: fixedBytes("chlng", "rndA", 8, "RND.A"),
 
   /** osdp_SCRYPT: the server (CP) cryptogram. */
-  scrypt: {
-    encode(command, out) {
-      out.bytes(command.serverCryptogram, "serverCryptogram", 16);
-    },
-    decode(input) {
-      input.expectLength(16, "server cryptogram");
-      return { kind: "scrypt", serverCryptogram: input.bytes(16) };
-    },
-  },
+  scrypt: fixedBytes("scrypt", "serverCryptogram", 16, "server cryptogram"),
 
   /** osdp_BIOREAD: reader, bio type, bio format, quality. */
   bioread: {
@@ -307,15 +282,7 @@ export const COMMAND_CODECS: { readonly [K in CommandKind]: Codec<CommandOf<K>> 
   },
 
   /** osdp_MFG: vendor code (IEEE OUI, 3 bytes), vendor-defined data. */
-  mfg: {
-    encode(command, out) {
-      out.bytes(command.vendorCode, "vendorCode", 3).bytes(command.data, "data");
-    },
-    decode(input) {
-      input.expectAtLeast(3, "payload");
-      return { kind: "mfg", vendorCode: input.bytes(3), data: input.rest() };
-    },
-  },
+  mfg: manufacturerSpecific("mfg"),
 
   abort: empty("abort"),
 

@@ -1,32 +1,21 @@
 import { COMMAND_CODES, commandKindOf } from "../codes.js";
-import { BadPayloadError, OsdpError, UnknownCodeError } from "../errors.js";
-import { PayloadReader, PayloadWriter } from "./bytes.js";
-import type { Codec } from "./codec.js";
+import { decodeMessage, type EncodedMessage, encodeMessage, type MessageSet } from "./codec.js";
 import { COMMAND_CODECS } from "./command-codecs.js";
 import type { Command } from "./types.js";
 
 /** A command on the wire: its code and its data (everything between code and MAC/check). */
-export interface EncodedCommand {
-  readonly code: number;
-  readonly data: Uint8Array;
-}
+export type EncodedCommand = EncodedMessage;
 
-// COMMAND_CODECS is keyed by kind with a matching codec type; TypeScript cannot follow
-// that correlation through an indexed access, so the lookup widens to the union once here.
-function codecOf(kind: Command["kind"]): Codec<Command> | undefined {
-  return COMMAND_CODECS[kind] as Codec<Command> | undefined;
-}
+const COMMANDS: MessageSet<Command> = {
+  what: "command",
+  codes: COMMAND_CODES,
+  codecs: COMMAND_CODECS,
+  kindOf: commandKindOf,
+};
 
 /** The code and data of a command. Throws BadPayloadError for a value out of range. */
 export function encodeCommand(command: Command): EncodedCommand {
-  const code: number | undefined = COMMAND_CODES[command.kind];
-  const codec = codecOf(command.kind);
-  if (code === undefined || codec === undefined) {
-    throw new OsdpError("UNKNOWN_CODE", `unknown command kind ${String(command.kind)}`);
-  }
-  const out = new PayloadWriter(code);
-  codec.encode(command, out);
-  return { code, data: out.finish() };
+  return encodeMessage(COMMANDS, command);
 }
 
 /**
@@ -35,11 +24,5 @@ export function encodeCommand(command: Command): EncodedCommand {
  * else, whatever the bytes.
  */
 export function decodeCommand(code: number, data: Uint8Array): Command {
-  const kind = commandKindOf(code);
-  if (kind === undefined) throw new UnknownCodeError(code, "command");
-  if (!(data instanceof Uint8Array)) throw new BadPayloadError(code, "data must be a Uint8Array");
-  const input = new PayloadReader(code, data);
-  const command = codecOf(kind)!.decode(input);
-  input.expectEnd();
-  return command;
+  return decodeMessage(COMMANDS, code, data);
 }

@@ -11,22 +11,25 @@ import {
   wireToKeys,
 } from "./ascii.js";
 import type { PayloadReader, PayloadWriter } from "./bytes.js";
-import { type Codec, checkedLength, empty, type Rejects } from "./codec.js";
+import {
+  addressAndBaudRate,
+  type Codec,
+  checkedLength,
+  empty,
+  fixedBytes,
+  type MessageOf,
+  manufacturerSpecific,
+  type Rejects,
+} from "./codec.js";
 import type { Capability, Reply, ReplyKind } from "./types.js";
 
-type ReplyOf<K extends ReplyKind> = Extract<Reply, { readonly kind: K }>;
+type ReplyOf<K extends ReplyKind> = MessageOf<Reply, K>;
 
-/** The highest PD address; 0x7F is the broadcast address and cannot be assigned. */
-const MAX_PD_ADDRESS = 0x7e;
 const PDCAP_RECORD = 3;
 
 /** Card data is bit-packed: ceil(bits / 8) bytes follow the bit count. */
 function rawDataLength(bitCount: number): number {
   return Math.ceil(bitCount / 8);
-}
-
-function checkAddress(address: number, at: Rejects): void {
-  if (address > MAX_PD_ADDRESS) at.fail(`address ${address} is above 0x7e`);
 }
 
 function checkAscii(data: string, at: Rejects): void {
@@ -183,19 +186,7 @@ export const REPLY_CODECS: { readonly [K in ReplyKind]: Codec<ReplyOf<K>> } = {
   },
 
   /** osdp_COM: the address and baud rate (u32) the PD now uses. */
-  com: {
-    encode(reply, out) {
-      out.u8(reply.address, "address");
-      checkAddress(reply.address, out);
-      out.u32(reply.baudRate, "baudRate");
-    },
-    decode(input) {
-      input.expectLength(5, "payload");
-      const address = input.u8();
-      checkAddress(address, input);
-      return { kind: "com", address, baudRate: input.u32() };
-    },
-  },
+  com: addressAndBaudRate("com"),
 
   /** osdp_BIOREADR: reader, status, bio type, quality, template length (u16), template. */
   bioreadr: {
@@ -244,15 +235,7 @@ export const REPLY_CODECS: { readonly [K in ReplyKind]: Codec<ReplyOf<K>> } = {
   },
 
   /** osdp_RMAC_I: the initial reply MAC (16). */
-  rmac_i: {
-    encode(reply, out) {
-      out.bytes(reply.initialRmac, "initialRmac", 16);
-    },
-    decode(input) {
-      input.expectLength(16, "initial R-MAC");
-      return { kind: "rmac_i", initialRmac: input.bytes(16) };
-    },
-  },
+  rmac_i: fixedBytes("rmac_i", "initialRmac", 16, "initial R-MAC"),
 
   busy: empty("busy"),
 
@@ -278,13 +261,5 @@ export const REPLY_CODECS: { readonly [K in ReplyKind]: Codec<ReplyOf<K>> } = {
   },
 
   /** osdp_MFGREP: vendor code (IEEE OUI, 3 bytes), vendor-defined data. */
-  mfgrep: {
-    encode(reply, out) {
-      out.bytes(reply.vendorCode, "vendorCode", 3).bytes(reply.data, "data");
-    },
-    decode(input) {
-      input.expectAtLeast(3, "payload");
-      return { kind: "mfgrep", vendorCode: input.bytes(3), data: input.rest() };
-    },
-  },
+  mfgrep: manufacturerSpecific("mfgrep"),
 };

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import {
+  type BusSnapshot,
   type Command,
   ControlPanel,
   type OsdpError,
   type PdConfig,
   type PdInfo,
+  type PdStats,
   type Reply,
 } from "@acs/osdp";
 import type { ByteTransport } from "@acs/serial-transport";
@@ -34,6 +36,8 @@ export interface OsdpBusOptions {
   readonly replyTimeoutMs?: number;
   readonly retries?: number;
   readonly reconnectMs?: number;
+  /** How often the bus's and each PD's statistics are reported (0: never). */
+  readonly statsIntervalMs?: number;
   readonly random?: (length: number) => Uint8Array;
 }
 
@@ -55,6 +59,16 @@ export interface OsdpBusEvents {
   reply(address: number, reply: Reply): void;
   commandFailed(command: string, reason: string, address: number): void;
   keyInstalled(address: number): void;
+  stats(stats: OsdpBusStats): void;
+}
+
+export interface OsdpBusStats {
+  readonly bus: BusSnapshot;
+  readonly pds: Readonly<Record<number, PdStats & { state: string }>>;
+  readonly cards: number;
+  readonly unreadableCards: number;
+  readonly commandsFailed: number;
+  readonly reconnects: number;
 }
 
 const OSDP_COLOR: Record<LedSignal, number> = { off: 0, red: 1, green: 2, amber: 3 };
@@ -75,6 +89,7 @@ export class OsdpBus extends TypedEmitter<OsdpBusEvents> implements DoorIoBus {
   private running = false;
   private open = false;
   private reconnectTimer: unknown;
+  private statsTimer: unknown;
   readonly counters = { cards: 0, unreadableCards: 0, reconnects: 0, commandsFailed: 0 };
 
   constructor(options: OsdpBusOptions) {
@@ -120,13 +135,37 @@ export class OsdpBus extends TypedEmitter<OsdpBusEvents> implements DoorIoBus {
     this.running = true;
     await this.connect();
     this.panel.start();
+    this.armStats();
+  }
+
+  /** Online state, retries, CRC errors and bus utilisation, per PD and for the bus. */
+  stats(): OsdpBusStats {
+    return {
+      bus: this.panel.bus.snapshot(),
+      pds: Object.fromEntries(
+        this.panel.pds.map((pd) => [pd.address, { ...pd.stats, state: pd.state }]),
+      ),
+      ...this.counters,
+    };
+  }
+
+  private armStats(): void {
+    const every = this.o.statsIntervalMs ?? 60_000;
+    if (every <= 0 || !this.running) return;
+    this.statsTimer = this.o.clock.setTimeout(() => {
+      this.statsTimer = undefined;
+      this.emit("stats", this.stats());
+      this.armStats();
+    }, every);
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.panel.stop();
-    if (this.reconnectTimer !== undefined) this.o.clock.clearTimeout(this.reconnectTimer);
+    for (const timer of [this.reconnectTimer, this.statsTimer])
+      if (timer !== undefined) this.o.clock.clearTimeout(timer);
     this.reconnectTimer = undefined;
+    this.statsTimer = undefined;
     this.open = false;
     await this.o.transport.close();
   }
