@@ -1,6 +1,12 @@
 import { Framer, type OsdpError, type PeripheralDevice } from "@acs/osdp";
 import { DeadlineTimer } from "../bridge/deadline-timer.js";
-import type { SimClock } from "../clock.js";
+import { blockUntil, type SimClock } from "../clock.js";
+
+/**
+ * A wait shorter than this is done on the spot: a Node timer cannot fire sooner than 1 ms,
+ * while a command or reply at 115200 baud lasts about 1.3 ms on the wire.
+ */
+const WAIT_IN_PLACE_US = 2500;
 
 export interface Rs485BusOptions {
   readonly clock: SimClock;
@@ -141,6 +147,15 @@ export class Rs485Bus {
   }
 
   private schedule(atUs: number, run: () => void): void {
+    if (
+      this.o.precise &&
+      this.jobs.length === 0 &&
+      atUs - this.o.clock.nowUs() < WAIT_IN_PLACE_US
+    ) {
+      blockUntil(this.o.clock, atUs);
+      run();
+      return;
+    }
     let i = this.jobs.length;
     while (i > 0 && (this.jobs[i - 1] as Job).atUs > atUs) i--;
     this.jobs.splice(i, 0, { atUs, run });
