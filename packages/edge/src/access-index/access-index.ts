@@ -2,6 +2,8 @@ import type { CompiledSchedule } from "../schedule/compiled-schedule.js";
 import { CARD_STATUSES, type DoorPolicy, type SitePolicy } from "../state/model.js";
 import type { CredentialMap } from "./credential-map.js";
 import type { IdMap } from "./id-map.js";
+import type { IndexOverlay } from "./overlay.js";
+import type { ScheduleRows } from "./table-readers.js";
 
 /** Card statuses as stored in the index (one byte each): their position in the model's list. */
 export { CARD_STATUSES };
@@ -59,6 +61,7 @@ export interface AccessIndex {
   readonly authorizationUntil: Float64Array;
   readonly authorizationSchedule: Int32Array;
 
+  readonly certificateId: Float64Array;
   readonly certificateType: Int32Array;
   readonly certificateFrom: Float64Array;
   readonly certificateUntil: Float64Array;
@@ -67,6 +70,8 @@ export interface AccessIndex {
   readonly areaIds: IdMap;
   readonly areas: readonly AreaEntry[];
   readonly schedules: readonly CompiledSchedule[];
+  /** The rows the schedules and door policies were compiled from (they cross threads). */
+  readonly scheduleRows: ScheduleRows;
 
   /** card id -> 1 when a fingerprint is enrolled with that card. */
   readonly enrolledCards: IdMap;
@@ -74,6 +79,11 @@ export interface AccessIndex {
   readonly enrolledPersons: IdMap;
   /** What could not be taken into the index as it was (logged by the owner). */
   readonly problems: readonly string[];
+  /**
+   * Changes to existing records that came by delta after this index was built: decide()
+   * reads them over the arrays until a rebuilt index takes them in (see overlay.ts).
+   */
+  readonly overlay?: IndexOverlay;
 }
 
 /** Holds the index in force; a swap replaces it whole, between two decisions. */

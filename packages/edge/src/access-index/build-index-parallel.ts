@@ -45,8 +45,9 @@ const BUILDER = new URL("./index-builder-worker.js", import.meta.url);
 
 /**
  * Builds the index entirely on other threads and hands it over, so the calling thread
- * (the daemon deciding at the doors) is blocked only for re-reading the few schedules.
- * Falls back to building here when the compiled worker is absent or the state moved on.
+ * (the daemon deciding at the doors) is blocked only for compiling the few schedules.
+ * The index is of the state version it was read at, even if the store has moved on
+ * since (its `version` says which); builds here only when the compiled worker is absent.
  */
 export async function buildAccessIndexOffThread(
   db: Database.Database,
@@ -61,5 +62,5 @@ export async function buildAccessIndexOffThread(
       if (code !== 0) reject(new Error(`index builder exited with ${code}`));
     });
   });
-  return fromPortable(portable, db) ?? buildAccessIndexParallel(db, path);
+  return fromPortable(portable);
 }

@@ -1,20 +1,22 @@
 import type Database from "better-sqlite3";
 import type { AccessIndex } from "./access-index.js";
 import {
+  compileScheduleRows,
+  doorPoliciesFrom,
   placeAuthorizations,
   type RawAuthorizations,
   readAreas,
   readCards,
   readCertificates,
-  readDoorPolicies,
   readEmployments,
   readEnrollments,
   readPersons,
   readRawAuthorizations,
+  readScheduleRows,
   readSchedules,
 } from "./table-readers.js";
 
-export { type RawAuthorizations, readDoorPolicies, readRawAuthorizations, readSchedules };
+export { type RawAuthorizations, readRawAuthorizations, readSchedules };
 
 type Db = Database.Database;
 
@@ -51,7 +53,8 @@ export function readTables(db: Db): {
   const problems: string[] = [];
   const persons = readPersons(db);
   const areas = readAreas(db);
-  const schedules = readSchedules(db, problems);
+  const scheduleRows = readScheduleRows(db);
+  const schedules = compileScheduleRows(scheduleRows, problems);
   const certs = readCertificates(db, persons.ids);
   const employments = readEmployments(db, persons.ids);
   const cards = readCards(db, persons.ids);
@@ -59,7 +62,7 @@ export function readTables(db: Db): {
   const policy = db
     .prepare("SELECT fingerprint_required, fingerprint_threshold FROM site_policy WHERE id = 1")
     .get() as { fingerprint_required: number; fingerprint_threshold: number } | undefined;
-  const doorPolicies = readDoorPolicies(db, schedules);
+  const doorPolicies = doorPoliciesFrom(scheduleRows, schedules);
   const version = Number(meta.get("state_version") ?? 0);
   const finish = (raw: RawAuthorizations): AccessIndex => {
     const authorizations = placeAuthorizations(raw, employments.ids, areas.ids, schedules.ids);
@@ -85,6 +88,7 @@ export function readTables(db: Db): {
       authorizationFrom: authorizations.from,
       authorizationUntil: authorizations.until,
       authorizationSchedule: authorizations.schedule,
+      certificateId: certs.id,
       certificateType: certs.type,
       certificateFrom: certs.from,
       certificateUntil: certs.until,
@@ -95,6 +99,7 @@ export function readTables(db: Db): {
         requiredCertificates: Int32Array.from(a.required, (t) => certs.typeCode(t)),
       })),
       schedules: schedules.compiled,
+      scheduleRows,
       ...enrollments,
       problems,
     };

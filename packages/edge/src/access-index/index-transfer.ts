@@ -1,8 +1,7 @@
-import type Database from "better-sqlite3";
 import type { AccessIndex } from "./access-index.js";
-import { readDoorPolicies, readSchedules, storedVersion } from "./build-index.js";
 import { CredentialMap, type CredentialMapData } from "./credential-map.js";
 import { IdMap, type IdMapData } from "./id-map.js";
+import { compileScheduleRows, doorPoliciesFrom } from "./table-readers.js";
 
 type MapKeys =
   | "credentials"
@@ -14,10 +13,13 @@ type MapKeys =
 
 /**
  * An index as it crosses threads: typed arrays and plain data only. Compiled schedules and
- * door policies (objects with code) stay behind; the receiving thread reads those small
- * tables again from the same state version.
+ * door policies (objects with code) stay behind; the receiving thread compiles them again
+ * from the rows read with the rest of the index.
  */
-export type PortableIndex = Omit<AccessIndex, MapKeys | "schedules" | "doorPolicies"> & {
+export type PortableIndex = Omit<
+  AccessIndex,
+  MapKeys | "schedules" | "doorPolicies" | "overlay"
+> & {
   readonly credentials: CredentialMapData;
   readonly cardIds: IdMapData;
   readonly personIds: IdMapData;
@@ -31,7 +33,7 @@ export function toPortable(index: AccessIndex): {
   portable: PortableIndex;
   transfer: ArrayBuffer[];
 } {
-  const { schedules: _schedules, doorPolicies: _doorPolicies, ...rest } = index;
+  const { schedules: _schedules, doorPolicies: _doorPolicies, overlay: _overlay, ...rest } = index;
   const portable: PortableIndex = {
     ...rest,
     credentials: index.credentials.data(),
@@ -51,29 +53,20 @@ export function toPortable(index: AccessIndex): {
   return { portable, transfer: [...transfer] };
 }
 
-/**
- * Rebuilds the index from its portable form, with schedules and door policies read from
- * `db`; undefined when the store has moved on to another state version meanwhile.
- */
-export function fromPortable(
-  portable: PortableIndex,
-  db: Database.Database,
-): AccessIndex | undefined {
-  return db.transaction(() => {
-    if (storedVersion(db) !== portable.version) return undefined;
-    const problems = [...portable.problems];
-    const schedules = readSchedules(db, []);
-    return {
-      ...portable,
-      credentials: new CredentialMap(0, portable.credentials),
-      cardIds: new IdMap(0, portable.cardIds),
-      personIds: new IdMap(0, portable.personIds),
-      areaIds: new IdMap(0, portable.areaIds),
-      enrolledCards: new IdMap(0, portable.enrolledCards),
-      enrolledPersons: new IdMap(0, portable.enrolledPersons),
-      schedules: schedules.compiled,
-      doorPolicies: readDoorPolicies(db, schedules),
-      problems,
-    };
-  })();
+/** Rebuilds the index from its portable form, schedules and door policies compiled here. */
+export function fromPortable(portable: PortableIndex): AccessIndex {
+  const problems = [...portable.problems];
+  const schedules = compileScheduleRows(portable.scheduleRows, []);
+  return {
+    ...portable,
+    credentials: new CredentialMap(0, portable.credentials),
+    cardIds: new IdMap(0, portable.cardIds),
+    personIds: new IdMap(0, portable.personIds),
+    areaIds: new IdMap(0, portable.areaIds),
+    enrolledCards: new IdMap(0, portable.enrolledCards),
+    enrolledPersons: new IdMap(0, portable.enrolledPersons),
+    schedules: schedules.compiled,
+    doorPolicies: doorPoliciesFrom(portable.scheduleRows, schedules),
+    problems,
+  };
 }

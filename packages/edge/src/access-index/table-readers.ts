@@ -80,19 +80,49 @@ export function readAreas(db: Db) {
 const NEVER_OPEN = (id: number): CompiledSchedule => ({ id, isOpen: () => false });
 
 /** Central's door policies, with their unlock schedules resolved. */
-export function readDoorPolicies(
-  db: Db,
-  schedules: { ids: IdMap; compiled: readonly CompiledSchedule[] },
-): Map<string, DoorPolicyEntry> {
-  const doorPolicies = new Map<string, DoorPolicyEntry>();
-  const rows = db
-    .prepare("SELECT door_id, mode, unlock_schedule_id FROM door_policy")
-    .all() as Array<{
+/**
+ * The rows behind schedules, holiday calendars and door policies: few and small, read in
+ * the same transaction as the rest of the index and compiled where the index is used
+ * (compiled schedules are objects with code, which do not cross threads).
+ */
+export interface ScheduleRows {
+  readonly calendars: ReadonlyArray<{ id: number; name: string; dates: string }>;
+  readonly schedules: ReadonlyArray<{
+    id: number;
+    name: string;
+    windows: string;
+    holiday_calendar_id: number | null;
+    holiday_windows: string;
+  }>;
+  readonly doorPolicies: ReadonlyArray<{
     door_id: string;
     mode: DoorMode;
     unlock_schedule_id: number | null;
   }>;
-  for (const row of rows) {
+}
+
+export function readScheduleRows(db: Db): ScheduleRows {
+  return {
+    calendars: db
+      .prepare("SELECT id, name, dates FROM holiday_calendar")
+      .all() as ScheduleRows["calendars"],
+    schedules: db
+      .prepare(
+        "SELECT id, name, windows, holiday_calendar_id, holiday_windows FROM schedule ORDER BY id",
+      )
+      .all() as ScheduleRows["schedules"],
+    doorPolicies: db
+      .prepare("SELECT door_id, mode, unlock_schedule_id FROM door_policy")
+      .all() as ScheduleRows["doorPolicies"],
+  };
+}
+
+export function doorPoliciesFrom(
+  rows: ScheduleRows,
+  schedules: { ids: IdMap; compiled: readonly CompiledSchedule[] },
+): Map<string, DoorPolicyEntry> {
+  const doorPolicies = new Map<string, DoorPolicyEntry>();
+  for (const row of rows.doorPolicies) {
     const slot = row.unlock_schedule_id === null ? -1 : schedules.ids.get(row.unlock_schedule_id);
     doorPolicies.set(row.door_id, {
       doorId: row.door_id,
@@ -105,28 +135,13 @@ export function readDoorPolicies(
 }
 
 /** Schedules compiled in id order: an authorization refers to one by its position. */
-export function readSchedules(db: Db, problems: string[]) {
+export function compileScheduleRows(rows: ScheduleRows, problems: string[]) {
   const calendars = new Map<number, HolidayCalendar>();
-  for (const row of db.prepare("SELECT id, name, dates FROM holiday_calendar").all() as Array<{
-    id: number;
-    name: string;
-    dates: string;
-  }>) {
+  for (const row of rows.calendars) {
     calendars.set(row.id, { id: row.id, name: row.name, dates: JSON.parse(row.dates) as string[] });
   }
-  const rows = db
-    .prepare(
-      "SELECT id, name, windows, holiday_calendar_id, holiday_windows FROM schedule ORDER BY id",
-    )
-    .all() as Array<{
-    id: number;
-    name: string;
-    windows: string;
-    holiday_calendar_id: number | null;
-    holiday_windows: string;
-  }>;
-  const ids = new IdMap(rows.length);
-  const compiled = rows.map((row, slot) => {
+  const ids = new IdMap(rows.schedules.length);
+  const compiled = rows.schedules.map((row, slot) => {
     ids.set(row.id, slot);
     const schedule: Schedule = {
       id: row.id,
@@ -148,6 +163,10 @@ export function readSchedules(db: Db, problems: string[]) {
     }
   });
   return { ids, compiled };
+}
+
+export function readSchedules(db: Db, problems: string[]) {
+  return compileScheduleRows(readScheduleRows(db), problems);
 }
 
 /** Counting sort of row positions by group slot: returns range starts and the order. */
@@ -291,6 +310,7 @@ export function readCertificates(db: Db, persons: IdMap) {
     }
     return code;
   };
+  const rawId = new Float64Array(n);
   const rawPerson = new Int32Array(n);
   const rawType = new Int32Array(n);
   const rawFrom = new Float64Array(n);
@@ -299,8 +319,9 @@ export function readCertificates(db: Db, persons: IdMap) {
   scan(
     db,
     "acs_certificate",
-    "SELECT count(acs_certificate(person_id, type, valid_from, valid_until)) FROM certificate",
-    (p, t, f, u) => {
+    "SELECT count(acs_certificate(id, person_id, type, valid_from, valid_until)) FROM certificate",
+    (id, p, t, f, u) => {
+      rawId[k] = id as number;
       rawPerson[k] = persons.get(p as number);
       rawType[k] = typeCode(String(t));
       rawFrom[k] = from(f);
@@ -309,10 +330,11 @@ export function readCertificates(db: Db, persons: IdMap) {
     },
   );
   const { start: personStart, order } = groupBy(rawPerson, persons.size);
+  const id = Float64Array.from(order, (i) => rawId[i] as number);
   const type = Int32Array.from(order, (i) => rawType[i] as number);
   const fromC = Float64Array.from(order, (i) => rawFrom[i] as number);
   const untilC = Float64Array.from(order, (i) => rawUntil[i] as number);
-  return { type, from: fromC, until: untilC, personStart, types, typeCode };
+  return { id, type, from: fromC, until: untilC, personStart, types, typeCode };
 }
 
 export function readCards(db: Db, persons: IdMap) {

@@ -101,6 +101,25 @@ const DoorSchema = z.strictObject({
   interlockGroup: id.optional(),
 });
 
+const SyncSchema = z.strictObject({
+  /** The broker central publishes through, e.g. mqtt://broker.example:1883. */
+  mqttUrl: z.string().regex(/^mqtts?:\/\//, "an mqtt:// or mqtts:// URL"),
+  /** Central's Ed25519 public keys: deltas, snapshots and commands must be signed by one. */
+  centralKeys: z
+    .array(z.strictObject({ keyId: z.string().min(1), publicKeyPem: z.string().min(1) }))
+    .min(1),
+  /** How often the retained status is refreshed. */
+  heartbeatMs: z.number().int().min(1000).default(30_000),
+  uplink: z
+    .strictObject({
+      batchEvents: z.number().int().min(1).max(5000).optional(),
+      window: z.number().int().min(1).max(64).optional(),
+      /** The outbox's capacity for the alarm levels; events are never dropped. */
+      maxEvents: z.number().int().min(1000).optional(),
+    })
+    .default({}),
+});
+
 export const SiteConfigSchema = z.strictObject({
   site: id,
   timezone: z.string().default("Europe/Amsterdam"),
@@ -126,12 +145,15 @@ export const SiteConfigSchema = z.strictObject({
   formats: z.array(z.unknown()).default([]),
   buses: z.array(z.discriminatedUnion("kind", [BridgeBusSchema, OsdpBusSchema])).default([]),
   doors: z.array(DoorSchema).default([]),
+  /** Central over MQTT: snapshots and deltas in, events and status out, commands. */
+  sync: SyncSchema.optional(),
 });
 
 export type SiteConfigInput = z.input<typeof SiteConfigSchema>;
 type Parsed = z.output<typeof SiteConfigSchema>;
 export type DoorConfig = Parsed["doors"][number];
 export type BusConfig = Parsed["buses"][number];
+export type SyncConfig = NonNullable<Parsed["sync"]>;
 export type OsdpBusConfig = Extract<BusConfig, { kind: "osdp" }>;
 export type BridgeBusConfig = Extract<BusConfig, { kind: "bridge" }>;
 /** A reader and its place on its bus: a bridge board's port, or an OSDP PD's address. */

@@ -28,6 +28,7 @@ import type { OutboxEvent } from "../store/outbox.js";
 import { openStore, type Store } from "../store/store.js";
 import { AccessPoint } from "./access-point.js";
 import { DeferredOutbox } from "./deferred-outbox.js";
+import { SiteSync } from "./site-sync.js";
 
 export interface AccessdDeps {
   readonly clock: Clock;
@@ -81,6 +82,12 @@ export class Accessd {
   private scheduleTimer: unknown;
   private checkpointer: Checkpointer | undefined;
   private dataVersion = 0;
+  private sync: SiteSync | undefined;
+  /** Central's lockdown command: every door locked down until it is lifted. */
+  private lockdown = false;
+  /** Door modes set by central's commands, over the door policies. */
+  private readonly commandedModes = new Map<string, DoorController["mode"]>();
+  private readonly pdStates = new Map<string, string>();
 
   constructor(config: SiteConfig, deps: AccessdDeps) {
     this.config = config;
@@ -143,6 +150,7 @@ export class Accessd {
     for (const bus of this.buses.values()) await bus.start();
     this.armReload();
     this.armSchedules();
+    if (config.sync) this.startSync(config.sync);
     if ((deps.checkpointMs ?? config.store.checkpointMs) > 0) {
       this.checkpointer = new Checkpointer(config.store.path, this.log);
       this.checkpointer.start(deps.checkpointMs ?? config.store.checkpointMs);
@@ -150,6 +158,8 @@ export class Accessd {
   }
 
   async stop(): Promise<void> {
+    await this.sync?.stop();
+    this.sync = undefined;
     await this.checkpointer?.stop();
     for (const timer of [this.reloadTimer, this.scheduleTimer]) {
       if (timer !== undefined) this.deps.clock.clearTimeout(timer);
@@ -164,6 +174,53 @@ export class Accessd {
       this.store.close();
       this.store = undefined;
     }
+  }
+
+  /** The sync client's figures (for tools and tests); undefined without a sync section. */
+  syncStats() {
+    return this.sync?.client.stats();
+  }
+
+  private startSync(config: NonNullable<SiteConfig["sync"]>): void {
+    const holder = this.holder as IndexHolder;
+    this.sync = new SiteSync(
+      {
+        site: this.config.site,
+        store: this.store as Store,
+        holder,
+        clock: this.deps.clock,
+        log: this.log,
+        buildIndex: () => this.buildIndex(true),
+        indexSwapped: () => this.applyDoorPolicies(),
+        door: (id) => this.doors.get(id),
+        setLockdown: (on, reason) => {
+          this.lockdown = on;
+          this.log.warn({ on, reason }, "lockdown by central");
+          this.record("lockdown", {}, { on, reason });
+          this.applyDoorPolicies();
+        },
+        setCommandedMode: (doorId, mode) => {
+          this.commandedModes.set(doorId, mode);
+          this.applyDoorPolicies();
+        },
+        readers: () =>
+          [...this.pdStates].map(([where, state]) => {
+            const [bus, address] = where.split(":");
+            return {
+              bus: bus as string,
+              ...(address === undefined ? {} : { address: Number(address) }),
+              state,
+            };
+          }),
+      },
+      config,
+    );
+    this.sync.start();
+  }
+
+  private readerHealth(bus: string, address: number | undefined, state: string): void {
+    this.pdStates.set(address === undefined ? bus : `${bus}:${address}`, state);
+    this.sync?.client.readersChanged();
   }
 
   /** Rebuilds the index from the store and swaps it in between two decisions. */
@@ -215,7 +272,8 @@ export class Accessd {
       readers,
       heartbeatMs: config.heartbeatMs,
     });
-    bus.on("health", (health) =>
+    bus.on("health", (health) => {
+      this.readerHealth(config.id, undefined, health.state);
       this.record(
         "bus-health",
         {},
@@ -225,8 +283,8 @@ export class Accessd {
           boardId: health.board?.boardId ?? null,
           tamper: health.tamper,
         },
-      ),
-    );
+      );
+    });
     bus.on("relay", (e) =>
       this.record(
         "relay-changed",
@@ -263,7 +321,8 @@ export class Accessd {
       statsIntervalMs: config.statsIntervalMs,
     });
     const where = (address: number) => ({ bus: config.id, address });
-    bus.on("pd", (e) =>
+    bus.on("pd", (e) => {
+      this.readerHealth(config.id, e.address, e.state);
       this.record(
         "bus-health",
         {},
@@ -274,8 +333,8 @@ export class Accessd {
           ...(e.reason ? { reason: e.reason } : {}),
           ...(e.info ? { serial: e.info.identification.serialNumber } : {}),
         },
-      ),
-    );
+      );
+    });
     bus.on("tamper", (e) => this.record("tamper", {}, { ...where(e.address), active: e.active }));
     bus.on("keyInstalled", (address) => this.record("pd-key-installed", {}, where(address)));
     bus.on("commandFailed", (command, reason, address) =>
@@ -413,9 +472,15 @@ export class Accessd {
     if (!index) return;
     for (const door of this.config.doors) {
       const policy = index.doorPolicies.get(door.id);
-      this.doors
-        .get(door.id)
-        ?.setMode(policy?.mode ?? door.mode, policy ? "central policy" : "site config");
+      const commanded = this.commandedModes.get(door.id);
+      const [mode, by] = this.lockdown
+        ? (["lockdown", "central lockdown"] as const)
+        : commanded
+          ? ([commanded, "central command"] as const)
+          : policy
+            ? ([policy.mode, "central policy"] as const)
+            : ([door.mode, "site config"] as const);
+      this.doors.get(door.id)?.setMode(mode, by);
     }
     this.evaluateSchedules();
   }

@@ -144,10 +144,13 @@ export function decideForCard(
   const personSlot = index.cardPerson[slot] as number;
   const personId = personSlot >= 0 ? (index.personId[personSlot] as number) : undefined;
 
-  const cardDenial = CARD_DENIAL[index.cardStatus[slot] as number];
+  // A delta applied since the index was built speaks over it (access-index/overlay.ts).
+  const patch = index.overlay?.cards.get(cardId);
+  const cardDenial = CARD_DENIAL[patch ? patch.status : (index.cardStatus[slot] as number)];
   if (cardDenial) return deny(cardDenial, cardId, personId);
-  if (now.ms >= (index.cardUntil[slot] as number)) return deny("CARD_EXPIRED", cardId, personId);
-  if (now.ms < (index.cardFrom[slot] as number))
+  if (now.ms >= (patch ? patch.until : (index.cardUntil[slot] as number)))
+    return deny("CARD_EXPIRED", cardId, personId);
+  if (now.ms < (patch ? patch.from : (index.cardFrom[slot] as number)))
     return deny("CARD_NOT_YET_VALID", cardId, personId);
   if (personSlot < 0 || personId === undefined) return deny("NO_EMPLOYMENT", cardId, personId);
 
@@ -228,6 +231,7 @@ export function findAuthorization(
 ): { employment: number; authorization: number } | AuthorizationFailure {
   const areaSlot = index.areaIds.get(areaId);
   const ms = now.ms;
+  const overlay = index.overlay;
   let activeEmployment = false;
   let notStarted = false;
   let ended = false;
@@ -236,11 +240,12 @@ export function findAuthorization(
   let outsideSchedule = false;
   const empEnd = index.personEmploymentStart[personSlot + 1] as number;
   for (let e = index.personEmploymentStart[personSlot] as number; e < empEnd; e++) {
-    if (ms < (index.employmentStart[e] as number)) {
+    const changed = overlay?.employments.get(index.employmentId[e] as number);
+    if (ms < (changed ? changed.from : (index.employmentStart[e] as number))) {
       notStarted = true;
       continue;
     }
-    if (ms >= (index.employmentEnd[e] as number)) {
+    if (ms >= (changed ? changed.until : (index.employmentEnd[e] as number))) {
       ended = true;
       continue;
     }
@@ -249,11 +254,13 @@ export function findAuthorization(
     const authEnd = index.employmentAuthorizationStart[e + 1] as number;
     for (let a = index.employmentAuthorizationStart[e] as number; a < authEnd; a++) {
       if (index.authorizationArea[a] !== areaSlot) continue;
-      if (ms < (index.authorizationFrom[a] as number)) {
+      const patch = overlay?.authorizations.get(index.authorizationId[a] as number);
+      if (patch && index.areaIds.get(patch.areaId) !== areaSlot) continue;
+      if (ms < (patch ? patch.from : (index.authorizationFrom[a] as number))) {
         notYetValid = true;
         continue;
       }
-      if (ms >= (index.authorizationUntil[a] as number)) {
+      if (ms >= (patch ? patch.until : (index.authorizationUntil[a] as number))) {
         expired = true;
         continue;
       }
@@ -286,13 +293,16 @@ export function checkCertificates(
   if (!area || area.requiredCertificates.length === 0) return undefined;
   const first = index.personCertificateStart[personSlot] as number;
   const last = index.personCertificateStart[personSlot + 1] as number;
+  const overlay = index.overlay;
   for (const type of area.requiredCertificates) {
     let lapsed = false;
     let valid = false;
     for (let c = first; c < last && !valid; c++) {
       if (index.certificateType[c] !== type) continue;
-      if (ms >= (index.certificateUntil[c] as number)) lapsed = true;
-      else if (ms >= (index.certificateFrom[c] as number)) valid = true;
+      const patch = overlay?.certificates.get(index.certificateId[c] as number);
+      if (patch && patch.type !== index.certificateTypes[type]) continue;
+      if (ms >= (patch ? patch.until : (index.certificateUntil[c] as number))) lapsed = true;
+      else if (ms >= (patch ? patch.from : (index.certificateFrom[c] as number))) valid = true;
     }
     if (!valid) {
       return {

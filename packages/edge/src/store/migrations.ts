@@ -41,6 +41,20 @@ CREATE TABLE fingerprint_enrollment (person_id INTEGER NOT NULL, card_id INTEGER
 CREATE TABLE event_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL, door_id TEXT, reader_id TEXT, payload TEXT NOT NULL);
 `,
   },
+  {
+    // Sync client (src/sync): a full snapshot being received, kept across a restart, and
+    // the ids of commands already seen (with their expiry), so a replay stays refused.
+    version: 2,
+    sql: `
+CREATE TABLE snapshot_staging (id INTEGER PRIMARY KEY CHECK (id = 1), request_id TEXT NOT NULL, reason TEXT NOT NULL,
+  have_version INTEGER NOT NULL, requested_at INTEGER NOT NULL, manifest_version INTEGER, manifest_sha256 BLOB,
+  manifest_chunk_count INTEGER, manifest BLOB);
+CREATE TABLE snapshot_staging_chunk (version INTEGER NOT NULL, sha256 BLOB NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY (version, sha256, idx)) WITHOUT ROWID;
+CREATE TABLE seen_command (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, seen_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX seen_command_expiry ON seen_command(expires_at);
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -12,6 +12,8 @@ import {
 import { Meta } from "./meta.js";
 import { migrate } from "./migrations.js";
 import { type NewOutboxEvent, Outbox, type OutboxEvent, type OutboxQuery } from "./outbox.js";
+import { SeenCommands } from "./seen-commands.js";
+import { SnapshotStaging } from "./snapshot-staging.js";
 import { StateReader } from "./state-reader.js";
 
 export interface StoreOptions {
@@ -62,6 +64,10 @@ export class Store {
   readonly state: StateReader;
   private readonly enrollments: Enrollments;
   private readonly outbox: Outbox;
+  /** The sync client's snapshot being received (local; survives a restart). */
+  readonly snapshotStaging: SnapshotStaging;
+  /** The sync client's ids of commands already seen (local; refuses replays). */
+  readonly seenCommands: SeenCommands;
 
   /** Use openStore; this expects an open, migrated database. */
   constructor(db: Database.Database, log: Logger) {
@@ -72,6 +78,8 @@ export class Store {
     this.state = new StateReader(db);
     this.enrollments = new Enrollments(db);
     this.outbox = new Outbox(db);
+    this.snapshotStaging = new SnapshotStaging(db);
+    this.seenCommands = new SeenCommands(db);
   }
 
   close(): void {

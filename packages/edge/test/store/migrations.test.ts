@@ -47,6 +47,20 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   fingerprint_enrollment: ["person_id", "card_id", "enrolled_at", "sealed_template"],
   event_outbox: ["seq", "at", "type", "door_id", "reader_id", "payload"],
   schema_migrations: ["version", "applied_at"],
+  // Migration 2: a snapshot being received survives a restart; commands seen are remembered.
+  snapshot_staging: [
+    "id",
+    "request_id",
+    "reason",
+    "have_version",
+    "requested_at",
+    "manifest_version",
+    "manifest_sha256",
+    "manifest_chunk_count",
+    "manifest",
+  ],
+  snapshot_staging_chunk: ["version", "sha256", "idx", "data"],
+  seen_command: ["id", "expires_at", "seen_at"],
 };
 
 function columns(db: Database.Database, table: string): string[] {
@@ -73,8 +87,9 @@ describe("store migrations", () => {
       "card_person",
       "certificate_person",
       "employment_person",
+      "seen_command_expiry",
     ]);
-    expect(store.db.prepare("SELECT version FROM schema_migrations").pluck().all()).toEqual([1]);
+    expect(store.db.prepare("SELECT version FROM schema_migrations").pluck().all()).toEqual([1, 2]);
     expect(store.stateVersion()).toBeNull();
     expect(store.site()).toBeNull();
     expect(store.state.sitePolicy()).toBeUndefined();
@@ -94,9 +109,10 @@ describe("store migrations", () => {
     const first = openStore(path, { log });
     first.appendEvent({ at: 1, type: "test", payload: {} });
     first.close();
-    expect(logs.filter((l) => l.msg === "store schema migrated")).toHaveLength(1);
+    // One line per migration on a new file, none on the second open.
+    expect(logs.filter((l) => l.msg === "store schema migrated")).toHaveLength(MIGRATIONS.length);
     const second = openStore(path, { log });
-    expect(logs.filter((l) => l.msg === "store schema migrated")).toHaveLength(1);
+    expect(logs.filter((l) => l.msg === "store schema migrated")).toHaveLength(MIGRATIONS.length);
     expect(second.outboxDepth()).toBe(1);
     second.close();
   });

@@ -1,0 +1,11 @@
+export * from "./codec.js";
+export * from "./delta-split.js";
+export * from "./envelope.js";
+export * from "./errors.js";
+export * from "./limits.js";
+export * from "./messages.js";
+export * from "./model.js";
+export { acsRoot, acsType } from "./proto-root.js";
+export * from "./snapshot.js";
+export * from "./topics.js";
+export { SITE_ID_PATTERN } from "./validate.js";
