@@ -1,0 +1,380 @@
+import type { SiteState } from "@acs/protocol";
+import { CentralError, conflict, invalid, notFound } from "../errors.js";
+import {
+  KIND_CODE,
+  KIND_OF_CODE,
+  type PublishedKind,
+  RECORD_KINDS,
+  type RecordKind,
+  type RecordOf,
+  SPECS,
+} from "../state/records.js";
+import type { CentralStore, SiteInfo } from "../state/store.js";
+import { hashRow } from "./hash.js";
+import {
+  AUTHORIZATIONS_OF_AREA,
+  CARDS_BY_SCAN,
+  CARDS_OF_PERSONS,
+  CERTIFICATES_BY_SCAN,
+  CERTIFICATES_OF_PERSONS,
+  CLEAR_SETS,
+  EMPLOYMENTS_OF_SITE,
+  FILL_EMPLOYMENTS,
+  FILL_PERSONS,
+  PERSONS_OF_SITE,
+  QUERIES,
+  SITE_SCOPED,
+  TEMP_TABLES,
+} from "./queries.js";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
+
+type Visit = (kind: PublishedKind, rows: readonly unknown[][]) => void;
+
+/** Ids per JSON array when filling a temp set. */
+const FILL_BATCH = 100_000;
+/** Persons per chunk when cards and certificates are read through the person index. */
+const PERSONS_PER_CHUNK = 5_000;
+
+/** Runs a chunked JSON query (see chunkSql) to the end, handing each chunk's rows on. */
+function readChunked(
+  store: CentralStore,
+  sql: string,
+  params: readonly unknown[],
+  onRows: (rows: unknown[][]) => void,
+): void {
+  const statement = store.statement(sql).raw(true);
+  let last: unknown = Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    const [json, key] = statement.get(...params, last) as [string, number | null];
+    if (key === null) return;
+    onRows(JSON.parse(json) as unknown[][]);
+    last = key;
+  }
+}
+
+/** Fills a temp set with `ids` (sorted ascending, unique). */
+function fillSet(store: CentralStore, sql: string, ids: Float64Array): void {
+  const statement = store.statement(sql);
+  for (let i = 0; i < ids.length; i += FILL_BATCH) {
+    statement.run(JSON.stringify(Array.from(ids.subarray(i, i + FILL_BATCH))));
+  }
+}
+
+function sortedUnique(set: Set<number>): Float64Array {
+  return Float64Array.from(set).sort();
+}
+
+/**
+ * Reads every record of `site`'s state, kind by kind, handing rows to `visit` (set-based:
+ * the site's authorizations from a covering index, its employments and persons through
+ * temp sets, cards and certificates of those persons by a scan or by the person index,
+ * whichever reads less). Call inside a transaction so that all kinds come from one
+ * snapshot of the data.
+ */
+function readSite(store: CentralStore, site: string, visit: Visit): void {
+  store.db.exec(TEMP_TABLES);
+  for (const sql of CLEAR_SETS) store.statement(sql).run();
+  try {
+    let areaIds: number[] = [];
+    for (const { kind, sql } of SITE_SCOPED) {
+      const rows = store.statement(sql).raw(true).all(site) as unknown[][];
+      if (kind === "areas") areaIds = rows.map((r) => r[0] as number);
+      visit(kind, rows);
+    }
+
+    const employmentIds = new Set<number>();
+    for (const area of areaIds) {
+      readChunked(store, AUTHORIZATIONS_OF_AREA, [area], (rows) => {
+        for (const row of rows) employmentIds.add(row[1] as number);
+        visit("authorizations", rows);
+      });
+    }
+    fillSet(store, FILL_EMPLOYMENTS, sortedUnique(employmentIds));
+    employmentIds.clear();
+
+    const personSet = new Set<number>();
+    readChunked(store, EMPLOYMENTS_OF_SITE, [], (rows) => {
+      for (const row of rows) personSet.add(row[1] as number);
+      visit("employments", rows);
+    });
+    const personIds = sortedUnique(personSet);
+    personSet.clear();
+    fillSet(store, FILL_PERSONS, personIds);
+    readChunked(store, PERSONS_OF_SITE, [], (rows) => visit("persons", rows));
+
+    // A scan of all cards (probing the person set) reads sequentially; the person index
+    // reads only the site's cards but at random. The scan wins once a site holds a fair
+    // share of all persons.
+    const allPersons =
+      (store.statement("SELECT max(id) FROM person").pluck().get() as number | null) ?? 0;
+    if (personIds.length * 8 >= allPersons) {
+      readChunked(store, CARDS_BY_SCAN, [], (rows) => visit("cards", rows));
+      readChunked(store, CERTIFICATES_BY_SCAN, [], (rows) => visit("certificates", rows));
+    } else {
+      const cards = store.statement(CARDS_OF_PERSONS).pluck();
+      const certificates = store.statement(CERTIFICATES_OF_PERSONS).pluck();
+      let lower = Number.MIN_SAFE_INTEGER;
+      for (let i = 0; i < personIds.length; i += PERSONS_PER_CHUNK) {
+        const upper = personIds[Math.min(i + PERSONS_PER_CHUNK, personIds.length) - 1] as number;
+        visit("cards", JSON.parse(cards.get(lower, upper) as string) as unknown[][]);
+        visit("certificates", JSON.parse(certificates.get(lower, upper) as string) as unknown[][]);
+        lower = upper;
+      }
+    }
+  } finally {
+    for (const sql of CLEAR_SETS) store.statement(sql).run();
+  }
+}
+
+function emptyState(site: string, version: number): Mutable<SiteState> {
+  return {
+    site,
+    version,
+    sitePolicy: { fingerprintRequired: false, fingerprintThreshold: 0 },
+    doorPolicies: [],
+    persons: [],
+    cards: [],
+    employments: [],
+    areas: [],
+    authorizations: [],
+    schedules: [],
+    holidayCalendars: [],
+    certificates: [],
+  };
+}
+
+function buildState(
+  store: CentralStore,
+  info: SiteInfo,
+  version: number,
+  onRows?: (kind: PublishedKind, rows: readonly unknown[][]) => void,
+): SiteState {
+  const state = emptyState(info.id, version);
+  readSite(store, info.id, (kind, rows) => {
+    onRows?.(kind, rows);
+    if (kind === "sitePolicy") {
+      const row = rows[0];
+      if (row !== undefined) state.sitePolicy = SPECS.sitePolicy.fromRaw(row);
+      return;
+    }
+    const fromRaw = SPECS[kind].fromRaw as (row: readonly unknown[]) => RecordOf[RecordKind];
+    const out = (state as Record<RecordKind, RecordOf[RecordKind][]>)[kind];
+    for (let i = 0; i < rows.length; i++) out.push(fromRaw(rows[i] as unknown[]));
+  });
+  return state;
+}
+
+function siteOrThrow(store: CentralStore, site: string): SiteInfo {
+  const info = store.site(site);
+  if (info === undefined) throw notFound("site", "site", site);
+  return info;
+}
+
+/**
+ * The full state of `site` at its current version, for a snapshot: its areas, schedules,
+ * holiday calendars and door policies, the unrevoked authorizations for its areas, their
+ * employments and persons, and all cards and certificates of those persons. Reads only.
+ *
+ * For a site that `needsSnapshot` (bulk-loaded) the state is newer than its version: send it
+ * through compileSnapshot, which gives it the next version and records it as published.
+ */
+export function compileSiteState(store: CentralStore, site: string): SiteState {
+  return store.db
+    .transaction(() => {
+      const info = siteOrThrow(store, site);
+      return buildState(store, info, info.version);
+    })
+    .deferred();
+}
+
+/** What compileSnapshot did besides compiling. */
+export interface SnapshotResult {
+  readonly state: SiteState;
+  /** The site needed a snapshot (or had no version yet): it got the next version. */
+  readonly newVersion: boolean;
+  /** site_record rows written (0 when the site's published membership was already this state). */
+  readonly recorded: number;
+}
+
+/**
+ * Compiles `site`'s snapshot and records it as what the site is sent, in one transaction.
+ * A site marked `needsSnapshot` (or never versioned) gets the next version and its
+ * site_record is rewritten from the compiled rows; otherwise the state is the current
+ * version, which by construction equals the published membership (nothing is written).
+ */
+export function compileSnapshot(store: CentralStore, site: string): SiteState {
+  return compileSnapshotDetailed(store, site).state;
+}
+
+export function compileSnapshotDetailed(store: CentralStore, site: string): SnapshotResult {
+  return store.transaction(() => {
+    const info = siteOrThrow(store, site);
+    if (!info.needsSnapshot && info.version > 0) {
+      return { state: buildState(store, info, info.version), newVersion: false, recorded: 0 };
+    }
+    const version = info.version + 1;
+    const membership = new Membership();
+    const state = buildState(store, info, version, (kind, rows) => {
+      const q = QUERIES[kind];
+      for (const row of rows) membership.add(kind, row[q.idIndex] as number, hashRow(row, q.width));
+    });
+    const recorded = membership.replace(store, site);
+    store
+      .statement("UPDATE site SET version = ?, needs_snapshot = 0 WHERE id = ?")
+      .run(version, site);
+    return { state, newVersion: true, recorded };
+  });
+}
+
+/** Rows per INSERT into site_record (two bound values each; site and kind are named). */
+const MEMBERSHIP_ROWS = 256;
+
+/** A site's records (kind, id, hash), gathered to replace its site_record rows in bulk. */
+class Membership {
+  private readonly ids = new Map<PublishedKind, number[]>();
+  private readonly hashes = new Map<PublishedKind, number[]>();
+
+  add(kind: PublishedKind, id: number, hash: number): void {
+    let ids = this.ids.get(kind);
+    let hashes = this.hashes.get(kind);
+    if (ids === undefined || hashes === undefined) {
+      ids = [];
+      hashes = [];
+      this.ids.set(kind, ids);
+      this.hashes.set(kind, hashes);
+    }
+    ids.push(id);
+    hashes.push(hash);
+  }
+
+  /**
+   * Replaces `site`'s site_record rows with these, inside the caller's transaction: kind by
+   * kind in key order, so that the B-trees are appended to. Returns the rows written.
+   */
+  replace(store: CentralStore, site: string): number {
+    store.statement("DELETE FROM site_record WHERE site = ?").run(site);
+    const tuple = "(@site, @kind, ?, ?)";
+    const batch = store.statement(
+      `INSERT INTO site_record (site, kind, id, hash) VALUES ${Array(MEMBERSHIP_ROWS).fill(tuple).join(", ")}`,
+    );
+    const single = store.statement(
+      `INSERT INTO site_record (site, kind, id, hash) VALUES ${tuple}`,
+    );
+    const args = new Array<number>(MEMBERSHIP_ROWS * 2);
+    let written = 0;
+    for (const kind of [...this.ids.keys()].sort((a, b) => KIND_CODE[a] - KIND_CODE[b])) {
+      const ids = this.ids.get(kind) as number[];
+      const hashes = this.hashes.get(kind) as number[];
+      const order = Array.from(ids.keys());
+      if (!isSorted(ids)) order.sort((a, b) => (ids[a] as number) - (ids[b] as number));
+      const named = { site, kind: KIND_CODE[kind] };
+      let i = 0;
+      for (; i + MEMBERSHIP_ROWS <= order.length; i += MEMBERSHIP_ROWS) {
+        for (let j = 0; j < MEMBERSHIP_ROWS; j++) {
+          const k = order[i + j] as number;
+          args[2 * j] = ids[k] as number;
+          args[2 * j + 1] = hashes[k] as number;
+        }
+        batch.run(...args, named);
+      }
+      for (; i < order.length; i++) {
+        const k = order[i] as number;
+        single.run(ids[k], hashes[k], named);
+      }
+      written += order.length;
+    }
+    return written;
+  }
+}
+
+function isSorted(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++)
+    if ((ids[i] as number) < (ids[i - 1] as number)) return false;
+  return true;
+}
+
+/**
+ * Records `state` as what `site`'s edge holds now (after sending it as a snapshot): its
+ * records and their hashes replace the site's site_record rows, in bulk, and the site's
+ * version becomes `state.version`. Refuses another site's state (INVALID), a version below
+ * the site's (CONFLICT) and door ids the site has no policy for (NOT_FOUND).
+ */
+export function markPublished(store: CentralStore, site: string, state: SiteState): void {
+  store.transaction(() => {
+    const info = siteOrThrow(store, site);
+    if (state.site !== site) throw invalid("site", `the state is for site "${state.site}"`);
+    if (state.version < info.version) {
+      throw conflict(
+        "version",
+        `site "${site}" is at version ${info.version}, the state at ${state.version}`,
+      );
+    }
+    const doorIds = new Map(
+      store
+        .statement("SELECT door_id, id FROM door_policy WHERE site_id = ?")
+        .raw(true)
+        .all(site) as [string, number][],
+    );
+    const membership = new Membership();
+    membership.add("sitePolicy", 0, hashRow(SPECS.sitePolicy.toRaw(state.sitePolicy)));
+    for (const kind of RECORD_KINDS) {
+      const spec = SPECS[kind] as unknown as {
+        toRaw(r: unknown): unknown[];
+        key(r: unknown): number | string;
+      };
+      for (const record of state[kind] as readonly unknown[]) {
+        let id = spec.key(record);
+        if (typeof id === "string") {
+          const surrogate = doorIds.get(id);
+          if (surrogate === undefined) {
+            throw new CentralError("NOT_FOUND", "doorPolicies", `no policy for door "${id}"`);
+          }
+          id = surrogate;
+        }
+        membership.add(kind, id, hashRow(spec.toRaw(record)));
+      }
+    }
+    membership.replace(store, site);
+    store
+      .statement("UPDATE site SET version = ?, needs_snapshot = 0 WHERE id = ?")
+      .run(state.version, site);
+  });
+}
+
+/** Record counts of the site's published membership (site_record), by kind. */
+export function publishedCounts(
+  store: CentralStore,
+  site: string,
+): Partial<Record<PublishedKind, number>> {
+  const rows = store
+    .statement("SELECT kind, count(*) FROM site_record WHERE site = ? GROUP BY kind")
+    .raw(true)
+    .all(site) as [number, number][];
+  return Object.fromEntries(rows.map(([code, n]) => [KIND_OF_CODE[code], n]));
+}
+
+/** Record counts of the state in force for `site` (what a snapshot now would hold), by kind. */
+export function siteCounts(store: CentralStore, site: string): Record<RecordKind, number> {
+  return store.db
+    .transaction(() => {
+      siteOrThrow(store, site);
+      const count = (sql: string): number =>
+        store.statement(sql).pluck().get(site) as number;
+      const auths = `SELECT t.employment_id FROM area a JOIN access_authorization t ON t.area_id = a.id
+        WHERE a.site_id = ? AND t.revoked_at IS NULL`;
+      const persons = `SELECT DISTINCT e.person_id FROM employment e WHERE e.id IN (${auths})`;
+      return {
+        doorPolicies: count("SELECT count(*) FROM door_policy WHERE site_id = ?"),
+        areas: count("SELECT count(*) FROM area WHERE site_id = ?"),
+        schedules: count("SELECT count(*) FROM schedule WHERE site_id = ?"),
+        holidayCalendars: count("SELECT count(*) FROM holiday_calendar WHERE site_id = ?"),
+        authorizations: count(`SELECT count(*) FROM (${auths})`),
+        employments: count(`SELECT count(DISTINCT employment_id) FROM (${auths})`),
+        persons: count(`SELECT count(*) FROM (${persons})`),
+        cards: count(`SELECT count(*) FROM card WHERE person_id IN (${persons})`),
+        certificates: count(`SELECT count(*) FROM certificate WHERE person_id IN (${persons})`),
+      };
+    })
+    .deferred();
+}

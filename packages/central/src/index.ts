@@ -1,0 +1,61 @@
+export { type Clock, fixedClock, systemClock } from "./clock.js";
+export {
+  compileDeltas,
+  deltaCounts,
+  type TouchedRecord,
+} from "./compiler/deltas.js";
+export { hashRow } from "./compiler/hash.js";
+export {
+  compileSiteState,
+  compileSnapshot,
+  compileSnapshotDetailed,
+  siteCounts,
+  markPublished,
+  publishedCounts,
+  type SnapshotResult,
+} from "./compiler/site-state.js";
+export { stateSource } from "./compiler/state-source.js";
+export { CentralError, type CentralErrorCode } from "./errors.js";
+export {
+  type AddCertificateInput,
+  CentralCommands,
+  type CreateAreaInput,
+  type CreateEmploymentInput,
+  type CreateHolidayCalendarInput,
+  type CreatePersonInput,
+  type CreateScheduleInput,
+  type CreateSiteInput,
+  type GrantOptions,
+  type IssueCardInput,
+  type Outcome,
+  type SetDoorPolicyInput,
+  type SetSitePolicyInput,
+  type UpsertCompanyInput,
+} from "./state/commands.js";
+export {
+  type Dataset,
+  type DatasetArea,
+  type DatasetAuthorization,
+  type DatasetCard,
+  type DatasetCertificate,
+  type DatasetCompany,
+  type DatasetDoorPolicy,
+  type DatasetEmployment,
+  type DatasetHolidayCalendar,
+  type DatasetInstant,
+  type DatasetPerson,
+  type DatasetSchedule,
+  type DatasetSite,
+  type LoadResult,
+  loadDataset,
+} from "./state/dataset.js";
+export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./state/migrations.js";
+export { type PublishedKind, RECORD_KINDS, type RecordKind } from "./state/records.js";
+export { CARD_STATUS_VALUES, DOOR_MODE_VALUES, SITE_ID_PATTERN } from "./state/schemas.js";
+export {
+  CentralStore,
+  type CentralStoreOptions,
+  type OutboxDelta,
+  openCentralStore,
+  type SiteInfo,
+} from "./state/store.js";

@@ -1,0 +1,226 @@
+import type { Database } from "better-sqlite3";
+import { CentralError } from "../errors.js";
+
+/** One schema step. Never edit a released migration: add the next one. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/**
+ * Central's schema history, in order. Instants are epoch ms (UTC), ids come from
+ * AUTOINCREMENT (never reused), JSON columns hold the model's shapes:
+ * `area.required_certificates` string[], `schedule.windows` / `holiday_windows`
+ * ScheduleWindow[], `holiday_calendar.dates` string[], `delta_outbox.delta` a SiteDelta.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "state in force, published membership per site, delta outbox",
+    sql: `
+CREATE TABLE site (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  fingerprint_required INTEGER NOT NULL CHECK (fingerprint_required IN (0, 1)),
+  fingerprint_threshold INTEGER NOT NULL CHECK (fingerprint_threshold BETWEEN 0 AND 100),
+  -- The version of the last state announced to the site (delta or snapshot); 0: none yet.
+  version INTEGER NOT NULL DEFAULT 0,
+  -- 1: the state changed without deltas (bulk load); the next thing the site gets is a snapshot.
+  needs_snapshot INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE company (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE person (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  display_name TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE employment (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  person_id INTEGER NOT NULL REFERENCES person(id),
+  company_id INTEGER NOT NULL REFERENCES company(id),
+  start_at INTEGER NOT NULL,
+  end_at INTEGER,
+  CHECK (end_at IS NULL OR end_at >= start_at)
+) STRICT;
+-- The same person-company pair never gets two employments.
+CREATE UNIQUE INDEX employment_person_company ON employment(person_id, company_id);
+
+CREATE TABLE card (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  person_id INTEGER NOT NULL REFERENCES person(id),
+  format TEXT NOT NULL,
+  facility INTEGER,
+  number INTEGER,
+  raw_bits TEXT,
+  status TEXT NOT NULL,
+  status_reason TEXT,
+  activated_at INTEGER,
+  valid_from INTEGER,
+  valid_until INTEGER,
+  CHECK (number IS NOT NULL OR raw_bits IS NOT NULL)
+) STRICT;
+CREATE INDEX card_person ON card(person_id);
+-- One card per credential: a reader's bits must name one card.
+CREATE UNIQUE INDEX card_credential ON card(format, ifnull(facility, -1), number) WHERE number IS NOT NULL;
+CREATE UNIQUE INDEX card_raw_bits ON card(raw_bits) WHERE raw_bits IS NOT NULL;
+
+CREATE TABLE holiday_calendar (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id TEXT NOT NULL REFERENCES site(id),
+  name TEXT NOT NULL,
+  dates TEXT NOT NULL
+) STRICT;
+CREATE INDEX holiday_calendar_site ON holiday_calendar(site_id);
+
+CREATE TABLE schedule (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id TEXT NOT NULL REFERENCES site(id),
+  name TEXT NOT NULL,
+  windows TEXT NOT NULL,
+  holiday_calendar_id INTEGER REFERENCES holiday_calendar(id),
+  holiday_windows TEXT NOT NULL
+) STRICT;
+CREATE INDEX schedule_site ON schedule(site_id);
+
+CREATE TABLE area (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id TEXT NOT NULL REFERENCES site(id),
+  name TEXT NOT NULL,
+  required_certificates TEXT NOT NULL
+) STRICT;
+CREATE INDEX area_site ON area(site_id);
+
+CREATE TABLE access_authorization (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  employment_id INTEGER NOT NULL REFERENCES employment(id),
+  area_id INTEGER NOT NULL REFERENCES area(id),
+  valid_from INTEGER,
+  valid_until INTEGER,
+  schedule_id INTEGER REFERENCES schedule(id),
+  created_at INTEGER NOT NULL,
+  -- Revoked authorizations are kept (who had access when) but travel nowhere.
+  revoked_at INTEGER,
+  CHECK (valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from)
+) STRICT;
+CREATE INDEX access_authorization_employment ON access_authorization(employment_id);
+-- Covering: a site's authorizations are read from this index alone, in id order per area
+-- (the snapshot compiler reads millions of them; through the table it costs ~3x).
+CREATE INDEX access_authorization_area ON access_authorization(
+  area_id, revoked_at, id, employment_id, valid_from, valid_until, schedule_id);
+
+CREATE TABLE certificate (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  person_id INTEGER NOT NULL REFERENCES person(id),
+  type TEXT NOT NULL,
+  valid_from INTEGER,
+  valid_until INTEGER,
+  CHECK (valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from)
+) STRICT;
+CREATE INDEX certificate_person ON certificate(person_id);
+
+-- A door's policy has a surrogate id so that site_record keys every kind by integer.
+CREATE TABLE door_policy (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id TEXT NOT NULL REFERENCES site(id),
+  door_id TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  unlock_schedule_id INTEGER REFERENCES schedule(id)
+) STRICT;
+CREATE UNIQUE INDEX door_policy_site_door ON door_policy(site_id, door_id);
+
+-- What each site's edge was last sent: one row per record of its state, with the record's
+-- hash (src/compiler/hash.ts). kind is a code from record_kind (an integer: this table holds
+-- millions of rows for a large site); id the record's id (door policy: door_policy.id; site
+-- policy: 0).
+CREATE TABLE record_kind (code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT;
+INSERT INTO record_kind (code, name) VALUES
+  (0, 'sitePolicy'), (1, 'doorPolicies'), (2, 'persons'), (3, 'cards'), (4, 'employments'),
+  (5, 'areas'), (6, 'authorizations'), (7, 'schedules'), (8, 'holidayCalendars'),
+  (9, 'certificates');
+CREATE TABLE site_record (
+  site TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  hash INTEGER NOT NULL,
+  PRIMARY KEY (site, kind, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX site_record_record ON site_record(kind, id);
+
+-- Site deltas committed with their command, sent after commit (and again after a crash).
+CREATE TABLE delta_outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  site TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  delta TEXT NOT NULL,
+  upserts INTEGER NOT NULL,
+  deletes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  published_at INTEGER,
+  UNIQUE (site, version)
+) STRICT;
+CREATE INDEX delta_outbox_pending ON delta_outbox(seq) WHERE published_at IS NULL;
+`,
+  },
+];
+
+/** The newest schema version this code knows. */
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/** The schema version recorded in the database's meta table; 0 for a new database. */
+export function schemaVersion(db: Database): number {
+  const hasMeta = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+    .get();
+  if (hasMeta === undefined) return 0;
+  const value = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as
+    | string
+    | undefined;
+  return value === undefined ? 0 : Number(value);
+}
+
+/**
+ * Brings the database to the newest schema: each migration in its own transaction with its
+ * `meta.schema_version`. Refuses (untouched) a database written by newer code.
+ */
+export function migrate(
+  db: Database,
+  path: string,
+  now: () => number,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
+  db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT");
+  const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const setMeta = db.prepare(
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  );
+  const applied: number[] = [];
+  db.transaction(() => {
+    const current = schemaVersion(db);
+    if (current > known) {
+      throw new CentralError(
+        "SCHEMA_TOO_NEW",
+        null,
+        `${path} has schema version ${current}; this code knows up to ${known}`,
+      );
+    }
+  }).immediate();
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    db.transaction(() => {
+      // Read again inside the write lock: another process may have migrated meanwhile.
+      if (schemaVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      setMeta.run("schema_version", String(migration.version));
+      setMeta.run(`migrated_${migration.version}_at`, String(now()));
+      applied.push(migration.version);
+    }).immediate();
+  }
+  return applied;
+}
