@@ -1,3 +1,4 @@
+export { keygen, sendCommand, serve, signingKeyFrom } from "./cli/serve.js";
 export { type Clock, fixedClock, systemClock } from "./clock.js";
 export {
   compileDeltas,
@@ -9,13 +10,19 @@ export {
   compileSiteState,
   compileSnapshot,
   compileSnapshotDetailed,
-  siteCounts,
   markPublished,
   publishedCounts,
   type SnapshotResult,
+  siteCounts,
 } from "./compiler/site-state.js";
 export { stateSource } from "./compiler/state-source.js";
 export { CentralError, type CentralErrorCode } from "./errors.js";
+export {
+  CentralService,
+  type CentralServiceOptions,
+  type StateSource,
+} from "./service/central-service.js";
+export { EventStore, type StoredEvent, seqRanges } from "./service/event-store.js";
 export {
   type AddCertificateInput,
   CentralCommands,
@@ -58,4 +65,5 @@ export {
   type OutboxDelta,
   openCentralStore,
   type SiteInfo,
+  type StoreLog,
 } from "./state/store.js";

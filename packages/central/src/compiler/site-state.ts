@@ -11,121 +11,11 @@ import {
 } from "../state/records.js";
 import type { CentralStore, SiteInfo } from "../state/store.js";
 import { hashRow } from "./hash.js";
-import {
-  AUTHORIZATIONS_OF_AREA,
-  CARDS_BY_SCAN,
-  CARDS_OF_PERSONS,
-  CERTIFICATES_BY_SCAN,
-  CERTIFICATES_OF_PERSONS,
-  CLEAR_SETS,
-  EMPLOYMENTS_OF_SITE,
-  FILL_EMPLOYMENTS,
-  FILL_PERSONS,
-  PERSONS_OF_SITE,
-  QUERIES,
-  SITE_SCOPED,
-  TEMP_TABLES,
-} from "./queries.js";
+import { parallelReadAvailable, readSiteInWorker } from "./parallel-read.js";
+import { QUERIES } from "./queries.js";
+import { readSite } from "./site-reader.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
-
-type Visit = (kind: PublishedKind, rows: readonly unknown[][]) => void;
-
-/** Ids per JSON array when filling a temp set. */
-const FILL_BATCH = 100_000;
-/** Persons per chunk when cards and certificates are read through the person index. */
-const PERSONS_PER_CHUNK = 5_000;
-
-/** Runs a chunked JSON query (see chunkSql) to the end, handing each chunk's rows on. */
-function readChunked(
-  store: CentralStore,
-  sql: string,
-  params: readonly unknown[],
-  onRows: (rows: unknown[][]) => void,
-): void {
-  const statement = store.statement(sql).raw(true);
-  let last: unknown = Number.MIN_SAFE_INTEGER;
-  for (;;) {
-    const [json, key] = statement.get(...params, last) as [string, number | null];
-    if (key === null) return;
-    onRows(JSON.parse(json) as unknown[][]);
-    last = key;
-  }
-}
-
-/** Fills a temp set with `ids` (sorted ascending, unique). */
-function fillSet(store: CentralStore, sql: string, ids: Float64Array): void {
-  const statement = store.statement(sql);
-  for (let i = 0; i < ids.length; i += FILL_BATCH) {
-    statement.run(JSON.stringify(Array.from(ids.subarray(i, i + FILL_BATCH))));
-  }
-}
-
-function sortedUnique(set: Set<number>): Float64Array {
-  return Float64Array.from(set).sort();
-}
-
-/**
- * Reads every record of `site`'s state, kind by kind, handing rows to `visit` (set-based:
- * the site's authorizations from a covering index, its employments and persons through
- * temp sets, cards and certificates of those persons by a scan or by the person index,
- * whichever reads less). Call inside a transaction so that all kinds come from one
- * snapshot of the data.
- */
-function readSite(store: CentralStore, site: string, visit: Visit): void {
-  store.db.exec(TEMP_TABLES);
-  for (const sql of CLEAR_SETS) store.statement(sql).run();
-  try {
-    let areaIds: number[] = [];
-    for (const { kind, sql } of SITE_SCOPED) {
-      const rows = store.statement(sql).raw(true).all(site) as unknown[][];
-      if (kind === "areas") areaIds = rows.map((r) => r[0] as number);
-      visit(kind, rows);
-    }
-
-    const employmentIds = new Set<number>();
-    for (const area of areaIds) {
-      readChunked(store, AUTHORIZATIONS_OF_AREA, [area], (rows) => {
-        for (const row of rows) employmentIds.add(row[1] as number);
-        visit("authorizations", rows);
-      });
-    }
-    fillSet(store, FILL_EMPLOYMENTS, sortedUnique(employmentIds));
-    employmentIds.clear();
-
-    const personSet = new Set<number>();
-    readChunked(store, EMPLOYMENTS_OF_SITE, [], (rows) => {
-      for (const row of rows) personSet.add(row[1] as number);
-      visit("employments", rows);
-    });
-    const personIds = sortedUnique(personSet);
-    personSet.clear();
-    fillSet(store, FILL_PERSONS, personIds);
-    readChunked(store, PERSONS_OF_SITE, [], (rows) => visit("persons", rows));
-
-    // A scan of all cards (probing the person set) reads sequentially; the person index
-    // reads only the site's cards but at random. The scan wins once a site holds a fair
-    // share of all persons.
-    const allPersons =
-      (store.statement("SELECT max(id) FROM person").pluck().get() as number | null) ?? 0;
-    if (personIds.length * 8 >= allPersons) {
-      readChunked(store, CARDS_BY_SCAN, [], (rows) => visit("cards", rows));
-      readChunked(store, CERTIFICATES_BY_SCAN, [], (rows) => visit("certificates", rows));
-    } else {
-      const cards = store.statement(CARDS_OF_PERSONS).pluck();
-      const certificates = store.statement(CERTIFICATES_OF_PERSONS).pluck();
-      let lower = Number.MIN_SAFE_INTEGER;
-      for (let i = 0; i < personIds.length; i += PERSONS_PER_CHUNK) {
-        const upper = personIds[Math.min(i + PERSONS_PER_CHUNK, personIds.length) - 1] as number;
-        visit("cards", JSON.parse(cards.get(lower, upper) as string) as unknown[][]);
-        visit("certificates", JSON.parse(certificates.get(lower, upper) as string) as unknown[][]);
-        lower = upper;
-      }
-    }
-  } finally {
-    for (const sql of CLEAR_SETS) store.statement(sql).run();
-  }
-}
 
 function emptyState(site: string, version: number): Mutable<SiteState> {
   return {
@@ -144,14 +34,11 @@ function emptyState(site: string, version: number): Mutable<SiteState> {
   };
 }
 
-function buildState(
-  store: CentralStore,
-  info: SiteInfo,
-  version: number,
-  onRows?: (kind: PublishedKind, rows: readonly unknown[][]) => void,
-): SiteState {
-  const state = emptyState(info.id, version);
-  readSite(store, info.id, (kind, rows) => {
+type Visit = (kind: PublishedKind, rows: readonly unknown[][]) => void;
+
+/** A sink that turns rows into `state`'s records (and shows them to `onRows` first). */
+function collectInto(state: Mutable<SiteState>, onRows?: Visit): Visit {
+  return (kind, rows) => {
     onRows?.(kind, rows);
     if (kind === "sitePolicy") {
       const row = rows[0];
@@ -161,8 +48,46 @@ function buildState(
     const fromRaw = SPECS[kind].fromRaw as (row: readonly unknown[]) => RecordOf[RecordKind];
     const out = (state as Record<RecordKind, RecordOf[RecordKind][]>)[kind];
     for (let i = 0; i < rows.length; i++) out.push(fromRaw(rows[i] as unknown[]));
-  });
+  };
+}
+
+/** Reads the site on this thread, inside the caller's transaction. */
+function buildState(
+  store: CentralStore,
+  info: SiteInfo,
+  version: number,
+  onRows?: Visit,
+): SiteState {
+  const state = emptyState(info.id, version);
+  const sink = collectInto(state, onRows);
+  readSite(
+    store.db,
+    (sql) => store.statement(sql),
+    info.id,
+    (kind, parsed, json) => sink(kind, parsed ?? (JSON.parse(json) as unknown[][])),
+  );
   return state;
+}
+
+/** Authorizations from which a site is read on a second core (see readSiteInWorker). */
+export const PARALLEL_FROM_AUTHORIZATIONS = 100_000;
+
+/**
+ * Whether to read `site` on a second core: a large site, in a store file (not in memory),
+ * with the compiled reader at hand, and no transaction of the caller's open (the reader
+ * sees only committed data).
+ */
+function readInWorker(store: CentralStore, site: string, callerInTransaction: boolean): boolean {
+  if (callerInTransaction || store.db.memory || !store.parallelCompile) return false;
+  if (!parallelReadAvailable()) return false;
+  const n = store
+    .statement(
+      `SELECT count(*) FROM (SELECT 1 FROM area a JOIN access_authorization t ON t.area_id = a.id
+        WHERE a.site_id = ? AND t.revoked_at IS NULL LIMIT ${PARALLEL_FROM_AUTHORIZATIONS})`,
+    )
+    .pluck()
+    .get(site) as number;
+  return n >= PARALLEL_FROM_AUTHORIZATIONS;
 }
 
 function siteOrThrow(store: CentralStore, site: string): SiteInfo {
@@ -180,12 +105,56 @@ function siteOrThrow(store: CentralStore, site: string): SiteInfo {
  * through compileSnapshot, which gives it the next version and records it as published.
  */
 export function compileSiteState(store: CentralStore, site: string): SiteState {
+  if (readInWorker(store, site, store.db.inTransaction)) {
+    try {
+      const state = emptyState(site, 0);
+      const info = readSiteInWorker(store.db.name, site, collectInto(state));
+      if (info === null) throw notFound("site", "site", site);
+      state.version = info.version;
+      return state;
+    } catch (error) {
+      if (error instanceof CentralError) throw error;
+      readerFailed(store, site, error);
+    }
+  }
   return store.db
     .transaction(() => {
       const info = siteOrThrow(store, site);
       return buildState(store, info, info.version);
     })
     .deferred();
+}
+
+function readerFailed(store: CentralStore, site: string, error: unknown): void {
+  store.log.warn(
+    { site, err: (error as Error).message },
+    "reading the site on a second core failed; reading it on this thread",
+  );
+}
+
+/**
+ * Reads the site into a fresh state inside the caller's (write) transaction: on a second
+ * core when `parallel`, on this thread otherwise or when the reader fails. `visitor` gives
+ * a fresh row visitor for each attempt.
+ */
+function readState(
+  store: CentralStore,
+  info: SiteInfo,
+  version: number,
+  parallel: boolean,
+  visitor: () => Visit | undefined,
+): { state: SiteState; parallel: boolean } {
+  if (parallel) {
+    try {
+      const state = emptyState(info.id, version);
+      if (readSiteInWorker(store.db.name, info.id, collectInto(state, visitor())) !== null) {
+        return { state, parallel: true };
+      }
+    } catch (error) {
+      readerFailed(store, info.id, error);
+    }
+  }
+  return { state: buildState(store, info, version, visitor()), parallel: false };
 }
 
 /** What compileSnapshot did besides compiling. */
@@ -195,6 +164,8 @@ export interface SnapshotResult {
   readonly newVersion: boolean;
   /** site_record rows written (0 when the site's published membership was already this state). */
   readonly recorded: number;
+  /** The site was read on a second core (a large site; see readSiteInWorker). */
+  readonly parallel: boolean;
 }
 
 /**
@@ -208,22 +179,31 @@ export function compileSnapshot(store: CentralStore, site: string): SiteState {
 }
 
 export function compileSnapshotDetailed(store: CentralStore, site: string): SnapshotResult {
+  const callerInTransaction = store.db.inTransaction;
+  // The write lock from the start: no other writer commits while the site is read (so a
+  // reader on another connection sees exactly this transaction's view).
   return store.transaction(() => {
     const info = siteOrThrow(store, site);
+    const parallel = readInWorker(store, site, callerInTransaction);
     if (!info.needsSnapshot && info.version > 0) {
-      return { state: buildState(store, info, info.version), newVersion: false, recorded: 0 };
+      const read = readState(store, info, info.version, parallel, () => undefined);
+      return { state: read.state, newVersion: false, recorded: 0, parallel: read.parallel };
     }
     const version = info.version + 1;
-    const membership = new Membership();
-    const state = buildState(store, info, version, (kind, rows) => {
-      const q = QUERIES[kind];
-      for (const row of rows) membership.add(kind, row[q.idIndex] as number, hashRow(row, q.width));
+    let membership = new Membership();
+    const read = readState(store, info, version, parallel, () => {
+      const m = new Membership();
+      membership = m;
+      return (kind, rows) => {
+        const q = QUERIES[kind];
+        for (const row of rows) m.add(kind, row[q.idIndex] as number, hashRow(row, q.width));
+      };
     });
     const recorded = membership.replace(store, site);
     store
       .statement("UPDATE site SET version = ?, needs_snapshot = 0 WHERE id = ?")
       .run(version, site);
-    return { state, newVersion: true, recorded };
+    return { state: read.state, newVersion: true, recorded, parallel: read.parallel };
   });
 }
 
@@ -359,20 +339,19 @@ export function siteCounts(store: CentralStore, site: string): Record<RecordKind
   return store.db
     .transaction(() => {
       siteOrThrow(store, site);
-      const count = (sql: string): number =>
-        store.statement(sql).pluck().get(site) as number;
+      const count = (sql: string): number => store.statement(sql).pluck().get(site) as number;
       const auths = `SELECT t.employment_id FROM area a JOIN access_authorization t ON t.area_id = a.id
         WHERE a.site_id = ? AND t.revoked_at IS NULL`;
       const persons = `SELECT DISTINCT e.person_id FROM employment e WHERE e.id IN (${auths})`;
       return {
         doorPolicies: count("SELECT count(*) FROM door_policy WHERE site_id = ?"),
-        areas: count("SELECT count(*) FROM area WHERE site_id = ?"),
-        schedules: count("SELECT count(*) FROM schedule WHERE site_id = ?"),
-        holidayCalendars: count("SELECT count(*) FROM holiday_calendar WHERE site_id = ?"),
-        authorizations: count(`SELECT count(*) FROM (${auths})`),
-        employments: count(`SELECT count(DISTINCT employment_id) FROM (${auths})`),
         persons: count(`SELECT count(*) FROM (${persons})`),
         cards: count(`SELECT count(*) FROM card WHERE person_id IN (${persons})`),
+        employments: count(`SELECT count(DISTINCT employment_id) FROM (${auths})`),
+        areas: count("SELECT count(*) FROM area WHERE site_id = ?"),
+        authorizations: count(`SELECT count(*) FROM (${auths})`),
+        schedules: count("SELECT count(*) FROM schedule WHERE site_id = ?"),
+        holidayCalendars: count("SELECT count(*) FROM holiday_calendar WHERE site_id = ?"),
         certificates: count(`SELECT count(*) FROM certificate WHERE person_id IN (${persons})`),
       };
     })

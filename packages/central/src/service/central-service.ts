@@ -47,6 +47,11 @@ export interface CentralServiceOptions {
   readonly events: EventStore;
   /** How often the delta outbox is looked at when nobody says a commit happened. */
   readonly deltaPollMs?: number;
+  /**
+   * "all" (the service) or "results" (a tool that only sends commands): a tool must never
+   * take edge events, or it would acknowledge what central has not stored.
+   */
+  readonly subscriptions?: "all" | "results";
 }
 
 /**
@@ -85,10 +90,14 @@ export class CentralService {
       url: this.o.mqttUrl,
       clientId: this.o.clientId ?? "central",
       log: this.log,
-      subscriptions: centralSubscriptions,
+      subscriptions:
+        this.o.subscriptions === "results"
+          ? centralSubscriptions.filter((t) => t.endsWith("/commands/result"))
+          : centralSubscriptions,
       onMessage: (topic, payload) => this.onMessage(topic, payload),
     });
     await this.link.ready();
+    if (this.o.subscriptions === "results") return;
     this.pollTimer = setInterval(() => this.deltasCommitted(), this.o.deltaPollMs ?? 25);
     this.deltasCommitted();
   }

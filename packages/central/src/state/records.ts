@@ -13,7 +13,6 @@ import type {
   ScheduleWindow,
   SiteDelta,
   SitePolicy,
-  SiteState,
 } from "@acs/protocol";
 
 /** The record kinds of a site state, named as in SiteState / SiteDelta. */
@@ -60,9 +59,6 @@ export const KIND_OF_CODE: readonly PublishedKind[] = (
 )
   .sort((a, b) => a[1] - b[1])
   .map(([kind]) => kind);
-
-/** The kinds keyed by a central integer id (all but door policies and the site policy). */
-export type IdKind = Exclude<RecordKind, "doorPolicies">;
 
 /** The record type of each kind. */
 export interface RecordOf {
@@ -239,8 +235,3 @@ export const SPECS: { readonly [K in PublishedKind]: RecordSpec<K> } = {
     key: () => 0,
   },
 };
-
-/** The records of one kind in a state. */
-export function recordsOf<K extends RecordKind>(state: SiteState, kind: K): readonly RecordOf[K][] {
-  return state[kind] as readonly RecordOf[K][];
-}

@@ -100,8 +100,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue === undefined || issue.path.length === 0 ? null : issue.path.join(".");
-  throw new CentralError("INVALID", field, issue?.message ?? "invalid input", {
-    cause: result.error,
-  });
+  const path: PropertyKey[] = [...(issue?.path ?? [])];
+  let message = issue?.message ?? "invalid input";
+  if (issue?.code === "unrecognized_keys") {
+    path.push(issue.keys[0] ?? "");
+    message = "unknown field";
+  }
+  const field = path.length === 0 ? null : path.map(String).join(".");
+  throw new CentralError("INVALID", field, message, { cause: result.error });
 }

@@ -1,0 +1,87 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+
+const require = createRequire(import.meta.url);
+/** The real central CLI of this checkout (tests run after `tsc -b`). */
+export const CENTRAL_BIN = require.resolve("@acs/central/bin/central");
+
+export type CentralLine = Record<string, unknown> & { msg?: string };
+
+/** `central serve` as a process; its pino lines are kept for assertions. */
+export class CentralProcess {
+  readonly lines: CentralLine[] = [];
+  readonly stderr: string[] = [];
+  private child: ChildProcess | undefined;
+  private readonly args: string[];
+
+  constructor(options: { db: string; mqttUrl: string; keyFile: string; keyId?: string }) {
+    this.args = [
+      CENTRAL_BIN,
+      "--db",
+      options.db,
+      "serve",
+      "--mqtt",
+      options.mqttUrl,
+      "--key",
+      options.keyFile,
+      "--key-id",
+      options.keyId ?? "central-1",
+    ];
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, this.args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    createInterface({ input: child.stdout! }).on("line", (text) => {
+      try {
+        this.lines.push(JSON.parse(text) as CentralLine);
+      } catch {
+        this.lines.push({ msg: text });
+      }
+    });
+    child.stderr?.on("data", (d: Buffer) => this.stderr.push(d.toString()));
+    await this.waitFor((l) => l.msg === "central serving", 15_000);
+  }
+
+  waitFor(match: (l: CentralLine) => boolean, timeoutMs = 5000): Promise<CentralLine> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const line = this.lines.find(match);
+        if (line) return resolve(line);
+        if (Date.now() > deadline || this.child?.exitCode !== null)
+          return reject(
+            new Error(`central: no matching line; stderr: ${this.stderr.join("").slice(-2000)}`),
+          );
+        setTimeout(check, 20);
+      };
+      check();
+    });
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+const run = promisify(execFile);
+
+/** Runs the central CLI; resolves with its output and exit code (non-zero does not throw). */
+export async function central(
+  db: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CENTRAL_BIN, "--db", db, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
