@@ -40,3 +40,11 @@ export { DENY_REASONS, type DenyReason, reasonText } from "./decision/reasons.js
 export { ZoneClock } from "./schedule/local-time.js";
 export type * from "./state/model.js";
 export { openStore, type Store } from "./store/store.js";
+export { IndexFollower, type IndexFollowerOptions } from "./daemon/index-follower.js";
+export {
+  type StateChange,
+  SyncClient,
+  type SyncClientOptions,
+  type SyncHooks,
+  type SyncStats,
+} from "./sync/index.js";

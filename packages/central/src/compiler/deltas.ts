@@ -1,4 +1,4 @@
-import type { SiteDelta, SitePolicy } from "@acs/protocol";
+import { type SiteDelta, type SitePolicy, splitDelta } from "@acs/protocol";
 import type { PublishedKind, RecordKind, RecordOf } from "../state/records.js";
 import { KIND_CODE, RECORD_KINDS, SPECS } from "../state/records.js";
 import type { CentralStore } from "../state/store.js";
@@ -175,23 +175,19 @@ function compileInTransaction(store: CentralStore, touched: Iterable<TouchedReco
     const version = info.version + 1;
     const upsert: Mutable<SiteDelta["upsert"]> = {};
     const remove: Mutable<SiteDelta["delete"]> = {};
-    let upserts = 0;
-    let deletes = 0;
     for (const kind of RECORD_KINDS) {
       const u = c.upserts.get(kind);
       if (u !== undefined && u.length > 0) {
         u.sort((a, b) => compareKeys(a.key, b.key));
         (upsert as Record<string, unknown[]>)[kind] = u.map((x) => x.record);
-        upserts += u.length;
       }
       const d = c.deletes.get(kind);
       if (d !== undefined && d.length > 0) {
         d.sort(compareKeys);
         (remove as Record<string, unknown[]>)[kind] = d;
-        deletes += d.length;
       }
     }
-    const delta: SiteDelta = {
+    const whole: SiteDelta = {
       site,
       version,
       ...(c.sitePolicy === undefined ? {} : { sitePolicy: c.sitePolicy }),
@@ -200,17 +196,24 @@ function compileInTransaction(store: CentralStore, touched: Iterable<TouchedReco
     };
     for (const r of c.recordUpserts) upsertRecord.run(site, KIND_CODE[r.kind], r.id, r.hash);
     for (const r of c.recordDeletes) deleteRecord.run(site, KIND_CODE[r.kind], r.id);
-    setVersion.run(version, site);
-    enqueue.run(
-      site,
-      version,
-      JSON.stringify(delta),
-      upserts + (c.sitePolicy === undefined ? 0 : 1),
-      deletes,
-      now,
-    );
-    info.version = version;
-    deltas.push(delta);
+    // A change too big for one message travels as consecutive deltas, all but the last
+    // marked partial: the edge acts on it only when the whole change is in.
+    const pieces = splitDelta(whole);
+    for (const delta of pieces) {
+      const upserted = Object.values(delta.upsert).reduce((n, list) => n + (list?.length ?? 0), 0);
+      const deleted = Object.values(delta.delete).reduce((n, list) => n + (list?.length ?? 0), 0);
+      enqueue.run(
+        site,
+        delta.version,
+        JSON.stringify(delta),
+        upserted + (delta.sitePolicy === undefined ? 0 : 1),
+        deleted,
+        now,
+      );
+      deltas.push(delta);
+    }
+    info.version = version + pieces.length - 1;
+    setVersion.run(info.version, site);
   }
   return deltas;
 }
