@@ -32,6 +32,7 @@ export class CentralProcess {
   }
 
   async start(): Promise<void> {
+    const from = this.lines.length;
     const child = spawn(process.execPath, this.args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     createInterface({ input: child.stdout! }).on("line", (text) => {
@@ -42,7 +43,7 @@ export class CentralProcess {
       }
     });
     child.stderr?.on("data", (d: Buffer) => this.stderr.push(d.toString()));
-    await this.waitFor((l) => l.msg === "central serving", 15_000);
+    await this.waitFor((l) => l.msg === "central serving" && this.lines.indexOf(l) >= from, 15_000);
   }
 
   waitFor(match: (l: CentralLine) => boolean, timeoutMs = 5000): Promise<CentralLine> {
@@ -65,8 +66,10 @@ export class CentralProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
+    // Its last lines (the stopping figures) are read before the exit counts as done.
+    const drained = new Promise((r) => child.stdout?.once("end", r));
     child.kill(signal);
-    await exited;
+    await Promise.all([exited, drained]);
   }
 }
 

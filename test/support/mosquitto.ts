@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 
 /** A free TCP port on 127.0.0.1 (the OS picks one; it is released before returning). */
@@ -55,6 +55,9 @@ export class Mosquitto {
       [
         `listener ${broker.port} 127.0.0.1`,
         "allow_anonymous true",
+        // Run as the user that owns the persistence directory (as root mosquitto would
+        // otherwise switch to its own user, fail every save, and forget all on a restart).
+        `user ${userInfo().username}`,
         "persistence true",
         `persistence_location ${dir}/`,
         // Save often, so a SIGKILL loses little of what the broker had queued.
