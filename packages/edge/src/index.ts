@@ -27,6 +27,7 @@ export {
   type SiteConfig,
 } from "./config/site-config.js";
 export { Accessd, type AccessdDeps } from "./daemon/accessd.js";
+export { IndexFollower, type IndexFollowerOptions } from "./daemon/index-follower.js";
 export {
   type Credential,
   type Decision,
@@ -39,8 +40,8 @@ export {
 export { DENY_REASONS, type DenyReason, reasonText } from "./decision/reasons.js";
 export { ZoneClock } from "./schedule/local-time.js";
 export type * from "./state/model.js";
+export { Checkpointer } from "./store/checkpointer.js";
 export { openStore, type Store } from "./store/store.js";
-export { IndexFollower, type IndexFollowerOptions } from "./daemon/index-follower.js";
 export {
   type StateChange,
   SyncClient,

@@ -9,6 +9,7 @@ import { compileSnapshot } from "./site-state.js";
  */
 export function stateSource(store: CentralStore): {
   siteExists(site: string): boolean;
+  siteVersion(site: string): number | undefined;
   compileSnapshot(site: string): SiteState;
   pendingDeltas(limit: number): { site: string; version: number; delta: SiteDelta }[];
   markDeltaPublished(site: string, version: number): void;
@@ -16,6 +17,7 @@ export function stateSource(store: CentralStore): {
 } {
   return {
     siteExists: (site) => store.site(site) !== undefined,
+    siteVersion: (site) => store.site(site)?.version,
     compileSnapshot: (site) => compileSnapshot(store, site),
     pendingDeltas: (limit) => store.pendingDeltas(limit),
     markDeltaPublished: (site, version) => {

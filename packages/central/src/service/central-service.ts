@@ -31,6 +31,8 @@ import { MqttLink } from "./mqtt-link.js";
 /** What the service needs of central's state: compiled snapshots and the delta outbox. */
 export interface StateSource {
   siteExists(site: string): boolean;
+  /** The site's current version (a snapshot of it may be sent again while unchanged). */
+  siteVersion?(site: string): number | undefined;
   compileSnapshot(site: string): SiteState;
   /** Deltas committed but not yet published, oldest first (version order per site). */
   pendingDeltas(limit: number): ReadonlyArray<{ site: string; version: number; delta: SiteDelta }>;
@@ -54,6 +56,9 @@ export interface CentralServiceOptions {
   readonly subscriptions?: "all" | "results";
 }
 
+/** How long a compiled snapshot is sent again, unchanged, instead of compiling anew. */
+const SNAPSHOT_REUSE_MS = 60_000;
+
 /**
  * Central's side of the broker: publishes each committed delta (signed) to its site, answers
  * snapshot requests with a signed manifest and chunks, stores every edge event once and
@@ -68,6 +73,11 @@ export class CentralService {
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly snapshotQueue: SnapshotRequest[] = [];
   private snapshotting = false;
+  /** The last snapshot of each site, kept a while: a repeated request costs no compile. */
+  private readonly recentSnapshots = new Map<
+    string,
+    { split: ReturnType<typeof splitSnapshot>; version: number; at: number }
+  >();
   readonly statuses = new Map<string, EdgeStatus>();
   private readonly resultWaiters = new Map<string, (result: CommandResult) => void>();
   readonly results = new Map<string, CommandResult>();
@@ -266,8 +276,29 @@ export class CentralService {
         request = this.snapshotQueue.shift()
       ) {
         const started = this.o.now();
-        const state = this.o.state.compileSnapshot(request.site);
-        const { manifest, chunks } = splitSnapshot(state, request.requestId, this.o.now());
+        const recent = this.recentSnapshots.get(request.site);
+        const unchanged =
+          recent !== undefined &&
+          started - recent.at < SNAPSHOT_REUSE_MS &&
+          this.o.state.siteVersion?.(request.site) === recent.version;
+        let split: ReturnType<typeof splitSnapshot>;
+        if (unchanged) {
+          // The same bytes answer the new request id: no second compile of a large site.
+          split = {
+            manifest: { ...recent.split.manifest, requestId: request.requestId },
+            chunks: recent.split.chunks.map((c) => ({ ...c, requestId: request.requestId })),
+          };
+        } else {
+          const state = this.o.state.compileSnapshot(request.site);
+          split = splitSnapshot(state, request.requestId, this.o.now());
+          this.recentSnapshots.set(request.site, { split, version: state.version, at: started });
+          // A large site's bytes are not kept longer than they may be reused.
+          setTimeout(() => {
+            if (this.recentSnapshots.get(request.site)?.split === split)
+              this.recentSnapshots.delete(request.site);
+          }, SNAPSHOT_REUSE_MS).unref();
+        }
+        const { manifest, chunks } = split;
         const link = this.requireLink();
         await link.publish(
           topics.snapshotManifest(request.site),
@@ -280,8 +311,9 @@ export class CentralService {
         this.log.info(
           {
             site: request.site,
-            version: state.version,
+            version: manifest.version,
             chunks: chunks.length,
+            reused: unchanged,
             bytes: manifest.totalBytes,
             ms: this.o.now() - started,
             reason: request.reason,

@@ -30,7 +30,7 @@ export interface SnapshotOptions {
   /**
    * No manifest or chunk for this long: ask again (a new request; chunks already staged
    * for the same version and hash are kept). Doubles per try up to `maxRetryMs`.
-   * Default 10 s.
+   * Default 30 s (a large site takes central 10-15 s to compile).
    */
   readonly retryMs?: number;
   /** Default 120 s. */
@@ -96,6 +96,12 @@ export class SnapshotReceiver {
   /** Request ids whose (verified) manifest named the staged (version, sha256). */
   private readonly answered = new Map<string, ManifestKey>();
   private earlyChunks: SnapshotChunk[] = [];
+  /**
+   * Every request id sent for the snapshot now pending: central may answer an earlier one
+   * after a re-request (a large site takes longer to compile than the stall timer), and
+   * that answer is as good as any.
+   */
+  private readonly sentIds = new Set<string>();
   /** Chunks of the staged manifest in the staging table. */
   private heldCount = 0;
   private retryTimer: unknown;
@@ -107,7 +113,9 @@ export class SnapshotReceiver {
 
   constructor(deps: SnapshotReceiverDeps) {
     this.deps = deps;
-    this.retry = new Backoff(deps.options?.retryMs ?? 10_000, deps.options?.maxRetryMs ?? 120_000);
+    // A large site takes central 10-15 s to compile: asking again sooner only makes it
+    // compile twice.
+    this.retry = new Backoff(deps.options?.retryMs ?? 30_000, deps.options?.maxRetryMs ?? 120_000);
     this.maxEarlyChunks = deps.options?.maxEarlyChunks ?? 64;
   }
 
@@ -204,6 +212,7 @@ export class SnapshotReceiver {
       log.info({ reason, haveVersion }, "snapshot needed; asking once connected");
       return;
     }
+    this.sentIds.add(requestId);
     const message: SnapshotRequest = { site, requestId, haveVersion, reason };
     link.publish(topics.snapshotRequest(site), encodeSnapshotRequest(message), { qos: 1 });
     this.requestedCount++;
@@ -232,7 +241,10 @@ export class SnapshotReceiver {
       return;
     }
     const staged = this.staged;
-    if (!staged || manifest.requestId !== staged.requestId) {
+    if (
+      !staged ||
+      !(manifest.requestId === staged.requestId || this.sentIds.has(manifest.requestId))
+    ) {
       // Signed, but for a request this edge no longer waits for (or never made).
       this.ignoredCount++;
       log.debug({ requestId: manifest.requestId }, "manifest of another request ignored");
@@ -311,7 +323,10 @@ export class SnapshotReceiver {
       this.refuse("chunk", "WRONG_SITE", { site: chunk.site, version: chunk.version });
       return;
     }
-    if (!this.manifest && chunk.requestId === this.staged.requestId) {
+    if (
+      !this.manifest &&
+      (chunk.requestId === this.staged.requestId || this.sentIds.has(chunk.requestId))
+    ) {
       // Came before its manifest: keep it in memory until the manifest says what it is.
       if (this.earlyChunks.length < this.maxEarlyChunks) this.earlyChunks.push(chunk);
       return;
@@ -424,6 +439,7 @@ export class SnapshotReceiver {
     this.manifest = undefined;
     this.heldCount = 0;
     this.answered.clear();
+    this.sentIds.clear();
     this.earlyChunks = [];
     this.clearRetry();
     this.retry.reset();

@@ -157,7 +157,10 @@ export class Uplink {
     this.nextSeqStatement = db
       .prepare<[number], number>("SELECT seq FROM event_outbox WHERE seq > ? ORDER BY seq LIMIT 1")
       .pluck();
-    this.boundsStatement = db.prepare("SELECT min(seq) AS lo, max(seq) AS hi FROM event_outbox");
+    // Two subqueries, so each is one index lookup: min and max in one select scan the table.
+    this.boundsStatement = db.prepare(
+      "SELECT (SELECT min(seq) FROM event_outbox) AS lo, (SELECT max(seq) FROM event_outbox) AS hi",
+    );
   }
 
   /** Starts the alarm checks (the outbox fills also while offline). */
