@@ -17,6 +17,7 @@ export {
 } from "./compiler/site-state.js";
 export { stateSource } from "./compiler/state-source.js";
 export { CentralError, type CentralErrorCode } from "./errors.js";
+export * as iam from "./iam/index.js";
 export {
   CentralService,
   type CentralServiceOptions,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
-import { fixedClock } from "../src/index.js";
+import { fixedClock, SCHEMA_VERSION } from "../src/index.js";
 import { NOW, tempDir } from "./support/fixture.js";
 
 describe("central CLI", () => {
@@ -24,7 +24,7 @@ describe("central CLI", () => {
 
     expect(await run("init")).toMatchObject({
       code: 0,
-      out: "store ready, schema version 1, 0 site(s)",
+      out: `store ready, schema version ${SCHEMA_VERSION}, 0 site(s)`,
     });
     const added = await run("site", "add", "ams-bsl", "--name", "Amsterdam BSL", "--fingerprint");
     expect(added).toMatchObject({ code: 0 });
@@ -133,7 +133,7 @@ describe("central CLI", () => {
     });
     expect((await run("grant", "--employment", "x", "--area", "1")).code).toBe(2);
     expect((await run("frobnicate")).code).toBe(2);
-    expect((await run("serve")).err).toContain("--mqtt URL (or MQTT_URL) is needed");
+    expect((await run("serve", "--port", "eighty")).err).toContain("--port must be 0..65535");
     expect((await main(["init"], () => undefined, { err: () => undefined })).valueOf()).toBe(2);
   });
 

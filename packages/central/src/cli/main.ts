@@ -11,7 +11,7 @@ import { SCHEMA_VERSION } from "../state/migrations.js";
 import { RECORD_KINDS } from "../state/records.js";
 import { CARD_STATUS_VALUES } from "../state/schemas.js";
 import { type CentralStore, openCentralStore } from "../state/store.js";
-import { keygen, sendCommand, serve } from "./serve.js";
+import { DEFAULT_HTTP, type HttpListenOptions, keygen, sendCommand, serve } from "./serve.js";
 
 type Out = (line: string) => void;
 type Values = ReturnType<typeof parse>["values"];
@@ -62,6 +62,8 @@ const OPTIONS = {
   door: { type: "string" },
   mode: { type: "string" },
   ttl: { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
 } as const;
 
 function parse(argv: string[]) {
@@ -69,8 +71,7 @@ function parse(argv: string[]) {
 }
 
 /**
- * The subcommands, by their words. `serve` (the MQTT service: publish deltas and
- * snapshots, ingest events) is the next part of central and plugs in here.
+ * The subcommands, by their words (`serve`, `keygen` and `command` are in serviceCommand).
  */
 const COMMANDS: Record<string, Command> = {
   init: { usage: "init", run: init },
@@ -105,8 +106,9 @@ const USAGE = `usage: central --db FILE COMMAND
 ${Object.values(COMMANDS)
   .map((c) => `  ${c.usage}`)
   .join("\n")}
-  serve --mqtt URL --key PRIVATE.pem [--key-id ID] [--events-db FILE]
-        the sync service: deltas and snapshots out, edge events in (MQTT_URL for --mqtt)
+  serve [--port N] [--host HOST] [--mqtt URL --key PRIVATE.pem [--key-id ID] [--events-db FILE]]
+        the HTTP API (PORT for --port; 127.0.0.1:8080 by default) and, with --mqtt and
+        --key, the sync service: deltas and snapshots out, edge events in (MQTT_URL for --mqtt)
 usage: central keygen --key PRIVATE.pem --public-key PUBLIC.pem [--key-id ID]
 usage: central command remote-open|lockdown|door-mode --mqtt URL --key PRIVATE.pem --site ID
         [--door ID] [--mode on|off|MODE] [--reason TEXT] [--ttl SECONDS]
@@ -411,6 +413,18 @@ export function writeStateFile(path: string, state: SiteState): void {
   }
 }
 
+/** Where `serve` listens: --port or PORT (8080), --host (127.0.0.1). */
+function httpOf(values: Values): HttpListenOptions {
+  const text = values.port ?? process.env.PORT;
+  const host = values.host ?? DEFAULT_HTTP.host;
+  if (text === undefined || text === "") {
+    return { ...DEFAULT_HTTP, host, explicit: values.host !== undefined };
+  }
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError("--port must be 0..65535");
+  return { port, host, explicit: true };
+}
+
 const DOOR_MODES = ["card", "card-and-fingerprint", "unlocked", "locked", "lockdown"] as const;
 
 /**
@@ -437,11 +451,11 @@ async function serviceCommand(
   }
   if (first === "serve") {
     if (!values.db) throw new UsageError("--db FILE is needed");
-    if (!mqttUrl) throw new UsageError("--mqtt URL (or MQTT_URL) is needed");
+    const http = httpOf(values);
     await serve({
       db: values.db,
-      mqttUrl,
-      ...key(),
+      http,
+      ...(mqttUrl ? { mqttUrl, ...key() } : {}),
       ...(values["events-db"] ? { eventsDb: values["events-db"] } : {}),
     });
     // Keeps running until SIGTERM.

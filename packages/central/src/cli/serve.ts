@@ -7,6 +7,7 @@ import {
 } from "@acs/protocol";
 import pino from "pino";
 import { stateSource } from "../compiler/state-source.js";
+import { buildServer } from "../http/server.js";
 import { CentralService } from "../service/central-service.js";
 import { EventStore } from "../service/event-store.js";
 import { openCentralStore } from "../state/store.js";
@@ -14,11 +15,27 @@ import { openCentralStore } from "../state/store.js";
 export interface ServeOptions {
   readonly db: string;
   readonly eventsDb?: string;
-  readonly mqttUrl: string;
-  readonly keyFile: string;
-  readonly keyId: string;
+  /** With keyFile: the MQTT sync service runs too. */
+  readonly mqttUrl?: string;
+  readonly keyFile?: string;
+  readonly keyId?: string;
   readonly logLevel?: string;
+  /** The HTTP API; 127.0.0.1:8080 by default. */
+  readonly http?: HttpListenOptions;
 }
+
+export interface HttpListenOptions {
+  readonly port: number;
+  readonly host: string;
+  /**
+   * The port was asked for (--port or PORT). When it was not and the sync service runs,
+   * a default port already in use is logged and the sync service goes on without HTTP
+   * (several sync services on one machine, as in the end-to-end tests).
+   */
+  readonly explicit: boolean;
+}
+
+export const DEFAULT_HTTP: HttpListenOptions = { port: 8080, host: "127.0.0.1", explicit: false };
 
 /** Central's signing key: the PEM file given, its id from the option. */
 export function signingKeyFrom(keyFile: string, keyId: string): SigningKey {
@@ -26,36 +43,69 @@ export function signingKeyFrom(keyFile: string, keyId: string): SigningKey {
 }
 
 /**
- * `central serve`: the sync service over the store file, until SIGTERM/SIGINT. Publishes
- * what any process commits (the CLI next to it included), answers snapshot requests,
- * stores every edge event once (in `<db>.events` unless told otherwise).
+ * `central serve`: the HTTP API over the store file and, given an MQTT URL and a key, the
+ * sync service, until SIGTERM/SIGINT. The sync service publishes what any process commits
+ * (the CLI next to it included), answers snapshot requests, stores every edge event once
+ * (in `<db>.events` unless told otherwise).
  */
 export async function serve(options: ServeOptions): Promise<void> {
   const log = pino({ level: options.logLevel ?? "info", base: { service: "central" } });
+  const http = options.http ?? DEFAULT_HTTP;
   const store = openCentralStore(options.db);
-  const events = new EventStore(options.eventsDb ?? `${options.db}.events`);
-  const service = new CentralService({
-    mqttUrl: options.mqttUrl,
-    log,
-    now: () => Date.now(),
-    signingKey: signingKeyFrom(options.keyFile, options.keyId),
-    state: stateSource(store),
-    events,
-  });
+  const sync =
+    options.mqttUrl !== undefined && options.keyFile !== undefined
+      ? { mqttUrl: options.mqttUrl, keyFile: options.keyFile }
+      : undefined;
+  const events = sync ? new EventStore(options.eventsDb ?? `${options.db}.events`) : undefined;
+  const service =
+    sync && events
+      ? new CentralService({
+          mqttUrl: sync.mqttUrl,
+          log,
+          now: () => Date.now(),
+          signingKey: signingKeyFrom(sync.keyFile, options.keyId ?? "central-1"),
+          state: stateSource(store),
+          events,
+        })
+      : undefined;
+  const { app } = await buildServer({ store, log, now: () => Date.now() });
+  let listening = false;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    log.info(service.stats, "central stopping");
-    await service.stop();
-    events.close();
+    if (service) log.info(service.stats, "central stopping");
+    else log.info("central stopping");
+    await app.close();
+    await service?.stop();
+    events?.close();
     store.close();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());
   process.on("SIGINT", () => void stop());
-  await service.start();
-  log.info({ mqtt: options.mqttUrl }, "central serving");
+  try {
+    await app.listen({ port: http.port, host: http.host });
+    listening = true;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (!(service && !http.explicit && code === "EADDRINUSE")) {
+      await app.close();
+      events?.close();
+      store.close();
+      throw error;
+    }
+    log.warn({ port: http.port, host: http.host }, "http not started: the default port is in use");
+  }
+  if (listening) {
+    const address = app.server.address();
+    const port = typeof address === "object" && address !== null ? address.port : http.port;
+    log.info({ port, host: http.host }, "http listening");
+  }
+  if (service) {
+    await service.start();
+    log.info({ mqtt: sync?.mqttUrl }, "central serving");
+  }
 }
 
 /** `central keygen`: a new Ed25519 key pair, private and public PEM files. */
@@ -66,13 +116,15 @@ export function keygen(keyId: string, privateFile: string, publicFile: string): 
 }
 
 /** `central command …`: signs one command, sends it, and waits for the edge's result. */
-export async function sendCommand(
-  options: Omit<ServeOptions, "db" | "eventsDb"> & {
-    site: string;
-    action: CommandAction;
-    ttlMs: number;
-  },
-): Promise<{ outcome: string; reason: string | null } | undefined> {
+export async function sendCommand(options: {
+  mqttUrl: string;
+  keyFile: string;
+  keyId: string;
+  logLevel?: string;
+  site: string;
+  action: CommandAction;
+  ttlMs: number;
+}): Promise<{ outcome: string; reason: string | null } | undefined> {
   const log = pino({ level: options.logLevel ?? "warn" });
   const service = new CentralService({
     mqttUrl: options.mqttUrl,

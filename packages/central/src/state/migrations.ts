@@ -169,6 +169,79 @@ CREATE TABLE delta_outbox (
 CREATE INDEX delta_outbox_pending ON delta_outbox(seq) WHERE published_at IS NULL;
 `,
   },
+  {
+    version: 2,
+    description: "IAM: companies (wholesale partners), contact persons, append-only audit",
+    sql: `
+-- Registrations wait for a manager: status pending -> approved | rejected, decided once.
+CREATE TABLE iam_company (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  customer_name TEXT NOT NULL,
+  kvk_name TEXT NOT NULL,
+  kvk_number TEXT NOT NULL CHECK (length(kvk_number) = 8),
+  street TEXT NOT NULL,
+  house_number TEXT NOT NULL,
+  house_number_addition TEXT,
+  address_line2 TEXT,
+  postcode TEXT NOT NULL,
+  city TEXT NOT NULL,
+  country TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+  requested_by TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  decided_by TEXT,
+  decided_at INTEGER,
+  decision_comment TEXT
+) STRICT;
+-- One live registration per KvK number; a rejected one may be registered again.
+CREATE UNIQUE INDEX iam_company_kvk ON iam_company(kvk_number) WHERE status <> 'rejected';
+
+CREATE TABLE iam_contact_person (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  company_id INTEGER NOT NULL REFERENCES iam_company(id),
+  initials TEXT NOT NULL,
+  surname_prefix TEXT,
+  surname TEXT NOT NULL,
+  mobile TEXT NOT NULL,
+  email TEXT NOT NULL,
+  street TEXT NOT NULL,
+  house_number TEXT NOT NULL,
+  house_number_addition TEXT,
+  address_line2 TEXT,
+  postcode TEXT NOT NULL,
+  city TEXT NOT NULL,
+  country TEXT NOT NULL,
+  birth_date TEXT NOT NULL,
+  id_type TEXT NOT NULL CHECK (id_type IN ('passport', 'id-card', 'driving-licence')),
+  id_number TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+  requested_by TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  decided_by TEXT,
+  decided_at INTEGER,
+  decision_comment TEXT
+) STRICT;
+CREATE INDEX iam_contact_person_company ON iam_contact_person(company_id);
+
+-- Append-only: before/after are JSON, masked (no full ID numbers, no birth dates).
+CREATE TABLE iam_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor_account_id TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  before_json TEXT,
+  after_json TEXT
+) STRICT;
+CREATE INDEX iam_audit_entity ON iam_audit(entity, entity_id, id);
+CREATE TRIGGER iam_audit_no_update BEFORE UPDATE ON iam_audit
+BEGIN SELECT RAISE(ABORT, 'iam_audit is append-only'); END;
+CREATE TRIGGER iam_audit_no_delete BEFORE DELETE ON iam_audit
+BEGIN SELECT RAISE(ABORT, 'iam_audit is append-only'); END;
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */
