@@ -32,6 +32,10 @@ export const PROBLEM_TYPES = {
   idempotencyConflict: "urn:acs:problem:idempotency-key-reused",
   idempotencyInFlight: "urn:acs:problem:idempotency-key-in-flight",
   bodyTooLarge: "urn:acs:problem:body-too-large",
+  unauthorized: "urn:acs:problem:unauthorized",
+  forbidden: "urn:acs:problem:forbidden",
+  conflict: "urn:acs:problem:conflict",
+  rule: "urn:acs:problem:rule",
 } as const;
 
 /** An error the API answers with as problem details (thrown from handlers and helpers). */

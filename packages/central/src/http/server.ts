@@ -19,6 +19,7 @@ import {
 } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { CentralStore } from "../state/store.js";
+import type { ActorResolver } from "./actor.js";
 import { IdempotencyStore } from "./idempotency.js";
 import {
   type FieldError,
@@ -48,6 +49,8 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   /** The `info.version` of the OpenAPI document. */
   readonly version?: string;
+  /** Who calls, from the Authorization header; without it every request is anonymous. */
+  readonly resolveActor?: ActorResolver;
 }
 
 /** What route modules get besides the server. */
@@ -103,6 +106,13 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
+  });
+
+  app.decorateRequest("actor", undefined);
+  app.addHook("onRequest", async (request) => {
+    request.actor = options.resolveActor
+      ? await options.resolveActor(request.headers.authorization)
+      : undefined;
   });
 
   app.addHook("onResponse", (request, reply, done) => {
