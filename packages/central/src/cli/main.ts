@@ -62,6 +62,7 @@ const OPTIONS = {
   door: { type: "string" },
   mode: { type: "string" },
   ttl: { type: "string" },
+  notifications: { type: "string" },
   port: { type: "string" },
   host: { type: "string" },
 } as const;
@@ -106,7 +107,8 @@ const USAGE = `usage: central --db FILE COMMAND
 ${Object.values(COMMANDS)
   .map((c) => `  ${c.usage}`)
   .join("\n")}
-  serve [--port N] [--host HOST] [--mqtt URL --key PRIVATE.pem [--key-id ID] [--events-db FILE]]
+  serve [--port N] [--host HOST] [--notifications console|FILE]
+        [--mqtt URL --key PRIVATE.pem [--key-id ID] [--events-db FILE]]
         the HTTP API (PORT for --port; 127.0.0.1:8080 by default) and, with --mqtt and
         --key, the sync service: deltas and snapshots out, edge events in (MQTT_URL for --mqtt)
 usage: central keygen --key PRIVATE.pem --public-key PUBLIC.pem [--key-id ID]
@@ -457,6 +459,12 @@ async function serviceCommand(
       http,
       ...(mqttUrl ? { mqttUrl, ...key() } : {}),
       ...(values["events-db"] ? { eventsDb: values["events-db"] } : {}),
+      // SMS and e-mail in development: to the console, or appended to a file.
+      ...(values.notifications === "console"
+        ? { notifications: "console" as const }
+        : values.notifications
+          ? { notifications: { file: values.notifications } }
+          : {}),
     });
     // Keeps running until SIGTERM.
     await new Promise(() => {});

@@ -7,7 +7,19 @@ import {
 } from "@acs/protocol";
 import pino from "pino";
 import { stateSource } from "../compiler/state-source.js";
+import { authRoutes } from "../http/auth-routes.js";
+import { registerCompanyRoutes } from "../http/company-routes.js";
 import { buildServer } from "../http/server.js";
+import { accountDb } from "../iam/accounts/db.js";
+import { AccountService } from "../iam/accounts/service.js";
+import { CompanyService } from "../iam/companies/service.js";
+import { openIamDb } from "../iam/db.js";
+import {
+  ConsoleSender,
+  drainNotifications,
+  FileSender,
+  type NotificationSender,
+} from "../iam/notifications/outbox.js";
 import { CentralService } from "../service/central-service.js";
 import { EventStore } from "../service/event-store.js";
 import { openCentralStore } from "../state/store.js";
@@ -22,7 +34,15 @@ export interface ServeOptions {
   readonly logLevel?: string;
   /** The HTTP API; 127.0.0.1:8080 by default. */
   readonly http?: HttpListenOptions;
+  /**
+   * Development senders of SMS and e-mail (codes and tokens in clear!): "console" prints
+   * them on stderr, `{ file }` appends JSON lines. Absent: they wait in the outbox.
+   */
+  readonly notifications?: "console" | { readonly file: string };
 }
+
+/** How often the notification outbox is drained, in ms. */
+export const NOTIFICATION_DRAIN_MS = 1000;
 
 export interface HttpListenOptions {
   readonly port: number;
@@ -68,7 +88,44 @@ export async function serve(options: ServeOptions): Promise<void> {
           events,
         })
       : undefined;
-  const { app } = await buildServer({ store, log, now: () => Date.now() });
+  const clock = { now: () => Date.now() };
+  const iamDb = openIamDb(store.db);
+  const accounts = new AccountService({ db: iamDb, clock, log });
+  const { app } = await buildServer({
+    store,
+    log,
+    now: clock.now,
+    resolveActor: accounts.resolveActor,
+    registerRoutes: async (server, context) => {
+      await authRoutes(server, accounts);
+      await registerCompanyRoutes(server, {
+        context,
+        companies: new CompanyService({ db: iamDb, clock, log }),
+      });
+    },
+  });
+  const sender: NotificationSender | undefined =
+    options.notifications === undefined
+      ? undefined
+      : options.notifications === "console"
+        ? new ConsoleSender((line) => void process.stderr.write(line))
+        : new FileSender(options.notifications.file);
+  if (sender === undefined) log.warn("no notification sender: SMS and e-mail wait in the outbox");
+  let draining = false;
+  const drainTimer = sender
+    ? setInterval(() => {
+        if (draining) return;
+        draining = true;
+        drainNotifications(accountDb(iamDb), sender, clock)
+          .catch((error: unknown) =>
+            log.error({ err: { type: (error as Error).name } }, "notifications not sent"),
+          )
+          .finally(() => {
+            draining = false;
+          });
+      }, NOTIFICATION_DRAIN_MS)
+    : undefined;
+  drainTimer?.unref();
   let listening = false;
   let stopping = false;
   const stop = async () => {
@@ -76,6 +133,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     stopping = true;
     if (service) log.info(service.stats, "central stopping");
     else log.info("central stopping");
+    clearInterval(drainTimer);
     await app.close();
     await service?.stop();
     events?.close();

@@ -24,3 +24,8 @@ export function requireActor(request: FastifyRequest): Actor {
   }
   return request.actor;
 }
+
+/** A route hook: 401 before anything of the request (its body included) is looked at. */
+export async function signedIn(request: FastifyRequest): Promise<void> {
+  requireActor(request);
+}

@@ -1,3 +1,4 @@
+import "./actor.js";
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -76,7 +77,9 @@ export class IdempotencyStore {
         "invalid Idempotency-Key header",
       );
     }
-    const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
+    // Keys belong to their caller: another account's same key and body is another request.
+    const caller = request.actor?.accountId ?? "anonymous";
+    const route = `${request.method} ${request.routeOptions.url ?? request.url} ${caller}`;
     const hash = requestHash(request);
     const stored = this.db
       .prepare<[string, string], Row>(

@@ -51,6 +51,8 @@ export interface ServerOptions {
   readonly version?: string;
   /** Who calls, from the Authorization header; without it every request is anonymous. */
   readonly resolveActor?: ActorResolver;
+  /** Adds routes (documented too) once the built-in ones are in, before the server listens. */
+  readonly registerRoutes?: (app: ApiServer, context: ServerContext) => void | Promise<void>;
 }
 
 /** What route modules get besides the server. */
@@ -179,6 +181,7 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
   );
 
   siteRoutes(app, context);
+  await options.registerRoutes?.(app, context);
   return { app, context };
 }
 

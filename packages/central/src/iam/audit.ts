@@ -2,7 +2,7 @@ import { type Actor, requireRole } from "./actor.js";
 import type { IamDb } from "./db.js";
 
 /** Entities the IAM audit knows. */
-export type AuditEntity = "company" | "contact-person";
+export type AuditEntity = "company" | "contact-person" | "account" | "session" | "api-token";
 
 /** One append-only audit record, as the auditor reads it. */
 export interface AuditRecord {

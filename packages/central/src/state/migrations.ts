@@ -242,6 +242,85 @@ CREATE TRIGGER iam_audit_no_delete BEFORE DELETE ON iam_audit
 BEGIN SELECT RAISE(ABORT, 'iam_audit is append-only'); END;
 `,
   },
+  {
+    version: 3,
+    description:
+      "IAM: accounts, login challenges, password resets, sessions, API tokens, notification outbox",
+    sql: `
+-- Passwords are argon2id (PHC string); every code and token is stored hashed, never in clear.
+CREATE TABLE iam_account (
+  id TEXT PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  mobile TEXT NOT NULL,
+  email TEXT NOT NULL UNIQUE,
+  company_id INTEGER REFERENCES iam_company(id),
+  password_hash TEXT,
+  password_changed_at INTEGER,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+-- Step two of a login: a 6-digit code sent by SMS, argon2id-hashed, a few attempts.
+CREATE TABLE iam_login_challenge (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES iam_account(id),
+  code_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts_left INTEGER NOT NULL,
+  used_at INTEGER
+) STRICT;
+CREATE INDEX iam_login_challenge_account ON iam_login_challenge(account_id);
+
+-- Single-use password (re)set tokens, SHA-256 at rest.
+CREATE TABLE iam_password_reset (
+  token_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES iam_account(id),
+  purpose TEXT NOT NULL CHECK (purpose IN ('reset', 'invitation')),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+) STRICT;
+CREATE INDEX iam_password_reset_account ON iam_password_reset(account_id);
+
+CREATE TABLE iam_session (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL REFERENCES iam_account(id),
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  ended_at INTEGER
+) STRICT;
+CREATE INDEX iam_session_account ON iam_session(account_id);
+
+CREATE TABLE iam_api_token (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL REFERENCES iam_account(id),
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+) STRICT;
+CREATE INDEX iam_api_token_account ON iam_api_token(account_id);
+
+-- Notifications committed with their change, sent after commit; secret parameters are
+-- masked once sent.
+CREATE TABLE iam_notification_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+  recipient TEXT NOT NULL,
+  template TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER
+) STRICT;
+CREATE INDEX iam_notification_outbox_unsent ON iam_notification_outbox(id) WHERE sent_at IS NULL;
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

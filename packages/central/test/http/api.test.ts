@@ -285,8 +285,8 @@ describe("the HTTP API foundation, listening on a real port over a real SQLite f
       .prepare("SELECT key, route, status FROM http_idempotency ORDER BY key")
       .all();
     expect(rows).toEqual([
-      { key: "k-1", route: "POST /test/things", status: 201 },
-      { key: "k-2", route: "POST /test/things", status: 201 },
+      { key: "k-1", route: "POST /test/things anonymous", status: 201 },
+      { key: "k-2", route: "POST /test/things anonymous", status: 201 },
     ]);
   });
 

@@ -1,0 +1,15 @@
+export {
+  ConsoleSender,
+  drainNotifications,
+  enqueueNotification,
+  FileSender,
+  MemorySender,
+  NOTIFICATION_TEMPLATES,
+  type Notification,
+  type NotificationChannel,
+  type NotificationDatabase,
+  type NotificationSender,
+  type NotificationTable,
+  type NotificationTemplate,
+  type OutboxDb,
+} from "./outbox.js";
