@@ -78,7 +78,7 @@ export const NAK_CODES = {
   CHECK_CHARACTER: 0x01,
   /** Command length error. */
   COMMAND_LENGTH: 0x02,
-  /** Unknown command code: the command is not implemented by the PD. */
+  /** Unknown command code: the PD does not support the command. */
   UNKNOWN_COMMAND: 0x03,
   /** Unexpected sequence number detected in the header. */
   SEQUENCE: 0x04,

@@ -335,7 +335,7 @@ describe("command decode errors", () => {
     ["DIAG (deprecated)", 0x63],
     ["TDSET (deprecated)", 0x6d],
     ["v2.1 ABORT code", 0x7a],
-    ["XWR (not implemented)", 0xa1],
+    ["XWR (outside the served set)", 0xa1],
     ["a reply code", 0x40],
     ["zero", 0x00],
     ["0xFF", 0xff],

@@ -291,8 +291,8 @@ describe("reply decode errors", () => {
   it.each([
     ["PRES (removed)", 0x52],
     ["SCREP (removed)", 0x55],
-    ["PIVDATAR (not implemented)", 0x80],
-    ["XRD (not implemented)", 0xb1],
+    ["PIVDATAR (outside the served set)", 0x80],
+    ["XRD (outside the served set)", 0xb1],
     ["a command code", 0x60],
     ["zero", 0x00],
   ])("%s is an unknown reply code", (_name, code) => {
