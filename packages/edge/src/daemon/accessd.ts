@@ -6,18 +6,11 @@ import {
   buildAccessIndexOffThread,
   buildAccessIndexParallel,
 } from "../access-index/build-index-parallel.js";
-import { BridgeBus } from "../buses/bridge/bridge-bus.js";
+import type { BridgeBus } from "../buses/bridge/bridge-bus.js";
 import { OsdpBus } from "../buses/osdp/osdp-bus.js";
-import { OsdpFingerprintTerminal } from "../buses/osdp/osdp-terminal.js";
 import type { CardRead, CardUnreadable } from "../buses/reader-bus.js";
 import type { Clock } from "../clock.js";
-import type {
-  BridgeBusConfig,
-  BusConfig,
-  DoorConfig,
-  OsdpBusConfig,
-  SiteConfig,
-} from "../config/site-config.js";
+import type { BusConfig, DoorConfig, SiteConfig } from "../config/site-config.js";
 import { DoorController, InterlockGroup } from "../door/door-controller.js";
 import { PassbackTracker } from "../door/passback.js";
 import { parseTemplateKey } from "../fingerprint/template-crypto.js";
@@ -27,7 +20,9 @@ import { Checkpointer } from "../store/checkpointer.js";
 import type { OutboxEvent } from "../store/outbox.js";
 import { openStore, type Store } from "../store/store.js";
 import { AccessPoint } from "./access-point.js";
+import { type BusWiring, createReaderBus, createTerminals, ReaderStates } from "./bus-wiring.js";
 import { DeferredOutbox } from "./deferred-outbox.js";
+import { DoorModes } from "./door-modes.js";
 import { SiteSync } from "./site-sync.js";
 
 export interface AccessdDeps {
@@ -66,7 +61,7 @@ export class Accessd {
   private store: Store | undefined;
   private holder: IndexHolder | undefined;
   private readonly buses = new Map<string, BridgeBus | OsdpBus>();
-  private readonly terminals = new Map<string, FingerprintTerminal>();
+  private terminals = new Map<string, FingerprintTerminal>();
   private readonly doors = new Map<string, DoorController>();
   private readonly passback = new PassbackTracker();
   private readonly zone: ZoneClock;
@@ -83,17 +78,21 @@ export class Accessd {
   private checkpointer: Checkpointer | undefined;
   private dataVersion = 0;
   private sync: SiteSync | undefined;
-  /** Central's lockdown command: every door locked down until it is lifted. */
-  private lockdown = false;
-  /** Door modes set by central's commands, over the door policies. */
-  private readonly commandedModes = new Map<string, DoorController["mode"]>();
-  private readonly pdStates = new Map<string, string>();
+  private readonly modes: DoorModes;
+  private readonly readerStates = new ReaderStates();
 
   constructor(config: SiteConfig, deps: AccessdDeps) {
     this.config = config;
     this.deps = deps;
     this.log = deps.log.child({ site: config.site });
     this.zone = new ZoneClock(config.timezone);
+    this.modes = new DoorModes({
+      doors: config.doors,
+      index: () => this.holder?.current,
+      controller: (id) => this.doors.get(id),
+      zone: this.zone,
+      clock: deps.clock,
+    });
   }
 
   get index(): AccessIndex {
@@ -141,11 +140,19 @@ export class Accessd {
         "the store holds another site's state; refusing it",
       );
     }
-    for (const bus of config.buses)
-      this.buses.set(bus.id, bus.kind === "osdp" ? this.createOsdpBus(bus) : this.createBus(bus));
-    this.createTerminals();
+    const wiring: BusWiring = {
+      config,
+      clock: deps.clock,
+      log: this.log,
+      transportFor: deps.transportFor,
+      record: (type, payload) => this.record(type, {}, payload),
+      readerHealth: (bus, address, state) => this.readerHealth(bus, address, state),
+      onInput: (busId, input, active, address) => this.onInput(busId, input, active, address),
+    };
+    for (const bus of config.buses) this.buses.set(bus.id, createReaderBus(bus, wiring));
+    this.terminals = createTerminals(config, this.buses, deps.clock, deps.terminals);
     this.createDoors();
-    this.applyDoorPolicies();
+    this.modes.apply();
     this.record("accessd-started", {}, { stateVersion: this.holder.current.version });
     for (const bus of this.buses.values()) await bus.start();
     this.armReload();
@@ -191,27 +198,19 @@ export class Accessd {
         clock: this.deps.clock,
         log: this.log,
         buildIndex: () => this.buildIndex(true),
-        indexSwapped: () => this.applyDoorPolicies(),
+        indexSwapped: () => this.modes.apply(),
         door: (id) => this.doors.get(id),
         setLockdown: (on, reason) => {
-          this.lockdown = on;
+          this.modes.setLockdown(on);
           this.log.warn({ on, reason }, "lockdown by central");
           this.record("lockdown", {}, { on, reason });
-          this.applyDoorPolicies();
+          this.modes.apply();
         },
         setCommandedMode: (doorId, mode) => {
-          this.commandedModes.set(doorId, mode);
-          this.applyDoorPolicies();
+          this.modes.setCommandedMode(doorId, mode);
+          this.modes.apply();
         },
-        readers: () =>
-          [...this.pdStates].map(([where, state]) => {
-            const [bus, address] = where.split(":");
-            return {
-              bus: bus as string,
-              ...(address === undefined ? {} : { address: Number(address) }),
-              state,
-            };
-          }),
+        readers: () => this.readerStates.list(),
       },
       config,
     );
@@ -219,7 +218,7 @@ export class Accessd {
   }
 
   private readerHealth(bus: string, address: number | undefined, state: string): void {
-    this.pdStates.set(address === undefined ? bus : `${bus}:${address}`, state);
+    this.readerStates.set(bus, address, state);
     this.sync?.client.readersChanged();
   }
 
@@ -231,7 +230,7 @@ export class Accessd {
     const next = await this.buildIndex(true);
     if (!this.holder) return;
     this.holder.swap(next);
-    this.applyDoorPolicies();
+    this.modes.apply();
     this.record(
       "state-loaded",
       {},
@@ -257,115 +256,6 @@ export class Accessd {
     payload: object,
   ): void {
     this.deferred.add({ at: this.deps.clock.wallMs(), type, ...where, payload });
-  }
-
-  private createBus(config: BridgeBusConfig): BridgeBus {
-    const readers = config.readers.map((r) => ({
-      port: r.port,
-      formats: this.config.readers.get(r.id)?.formats ?? [],
-      ...(r.gapCapMs === undefined ? {} : { gapCapMs: r.gapCapMs }),
-    }));
-    const bus = new BridgeBus({
-      transport: this.deps.transportFor(config),
-      clock: this.deps.clock,
-      log: this.log.child({ bus: config.id }),
-      readers,
-      heartbeatMs: config.heartbeatMs,
-    });
-    bus.on("health", (health) => {
-      this.readerHealth(config.id, undefined, health.state);
-      this.record(
-        "bus-health",
-        {},
-        {
-          bus: config.id,
-          state: health.state,
-          boardId: health.board?.boardId ?? null,
-          tamper: health.tamper,
-        },
-      );
-    });
-    bus.on("relay", (e) =>
-      this.record(
-        "relay-changed",
-        {},
-        { bus: config.id, relay: e.relay, on: e.on, cause: e.cause },
-      ),
-    );
-    bus.on("commandFailed", (command, reason) =>
-      this.record("bus-command-failed", {}, { bus: config.id, command: command.kind, reason }),
-    );
-    bus.on("input", (e) => this.onInput(config.id, e.input, e.active));
-    return bus;
-  }
-
-  private createOsdpBus(config: OsdpBusConfig): OsdpBus {
-    const bus = new OsdpBus({
-      transport: this.deps.transportFor(config),
-      clock: this.deps.clock,
-      log: this.log.child({ bus: config.id }),
-      baudRate: config.baudRate,
-      pds: config.pds.map((pd) => ({
-        address: pd.address,
-        install: pd.install,
-        ...(pd.keyHex ? { scbk: Uint8Array.from(Buffer.from(pd.keyHex, "hex")) } : {}),
-      })),
-      readers: config.readers.map((r) => ({
-        address: r.address,
-        formats: this.config.readers.get(r.id)?.formats ?? [],
-      })),
-      requireSecure: config.requireSecure,
-      allowInstallMode: config.allowInstallMode,
-      replyTimeoutMs: config.replyTimeoutMs,
-      retries: config.retries,
-      statsIntervalMs: config.statsIntervalMs,
-    });
-    const where = (address: number) => ({ bus: config.id, address });
-    bus.on("pd", (e) => {
-      this.readerHealth(config.id, e.address, e.state);
-      this.record(
-        "bus-health",
-        {},
-        {
-          ...where(e.address),
-          state: e.state,
-          secure: e.secure,
-          ...(e.reason ? { reason: e.reason } : {}),
-          ...(e.info ? { serial: e.info.identification.serialNumber } : {}),
-        },
-      );
-    });
-    bus.on("tamper", (e) => this.record("tamper", {}, { ...where(e.address), active: e.active }));
-    bus.on("keyInstalled", (address) => this.record("pd-key-installed", {}, where(address)));
-    bus.on("commandFailed", (command, reason, address) =>
-      this.record("bus-command-failed", {}, { ...where(address), command, reason }),
-    );
-    bus.on("input", (e) => this.onInput(config.id, e.input, e.active, e.address));
-    bus.on("stats", (stats) => this.record("bus-stats", {}, { busId: config.id, ...stats }));
-    return bus;
-  }
-
-  /** OSDP fingerprint terminals named by the doors, unless the caller brought its own. */
-  private createTerminals(): void {
-    for (const door of this.config.doors) {
-      const given = this.deps.terminals?.get(door.id);
-      if (given) {
-        this.terminals.set(door.id, given);
-        continue;
-      }
-      if (!door.terminal) continue;
-      const bus = this.buses.get(door.terminal.bus);
-      if (!(bus instanceof OsdpBus)) continue;
-      this.terminals.set(
-        door.id,
-        new OsdpFingerprintTerminal({
-          id: `${door.terminal.bus}:${door.terminal.address}`,
-          bus,
-          address: door.terminal.address,
-          clock: this.deps.clock,
-        }),
-      );
-    }
   }
 
   private createDoors(): void {
@@ -466,38 +356,9 @@ export class Accessd {
     }
   }
 
-  /** Central's door policies (mode) over the site config's, after every index swap. */
-  private applyDoorPolicies(): void {
-    const index = this.holder?.current;
-    if (!index) return;
-    for (const door of this.config.doors) {
-      const policy = index.doorPolicies.get(door.id);
-      const commanded = this.commandedModes.get(door.id);
-      const [mode, by] = this.lockdown
-        ? (["lockdown", "central lockdown"] as const)
-        : commanded
-          ? ([commanded, "central command"] as const)
-          : policy
-            ? ([policy.mode, "central policy"] as const)
-            : ([door.mode, "site config"] as const);
-      this.doors.get(door.id)?.setMode(mode, by);
-    }
-    this.evaluateSchedules();
-  }
-
-  private evaluateSchedules(): void {
-    const index = this.holder?.current;
-    if (!index) return;
-    const local = this.zone.local(this.deps.clock.wallMs());
-    for (const door of this.config.doors) {
-      const schedule = index.doorPolicies.get(door.id)?.unlockSchedule;
-      this.doors.get(door.id)?.setScheduleUnlocked(schedule ? schedule.isOpen(local) : false);
-    }
-  }
-
   private armSchedules(): void {
     this.scheduleTimer = this.deps.clock.setTimeout(() => {
-      this.evaluateSchedules();
+      this.modes.evaluateSchedules();
       this.armSchedules();
     }, 15_000);
   }

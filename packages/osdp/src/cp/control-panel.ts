@@ -1,88 +1,29 @@
-import { CAPABILITY, NAK_CODES } from "../codes.js";
+import { CAPABILITY } from "../codes.js";
 import { OsdpError } from "../errors.js";
 import { Framer } from "../framer.js";
 import { decodeReply, encodeCommand } from "../messages/index.js";
 import type { Command, Reply } from "../messages/types.js";
 import { decodePacket, encodePacket, type Packet, SCS } from "../packet.js";
 import { nextSequence } from "../pd/peripheral.js";
-import {
-  clientCryptogram,
-  DEFAULT_SCBK,
-  deriveSessionKeys,
-  serverCryptogram,
-} from "../secure/crypto.js";
-import { SecureSession } from "../secure/session.js";
 import { BusStatistics } from "./bus-stats.js";
-import { type CommandRequest, type PdConfig, PdLink } from "./pd-link.js";
+import {
+  acceptInitialRmac,
+  acceptKeyset,
+  answerClientCryptogram,
+  beginChallenge,
+  type HandshakeFrame,
+} from "./handshake.js";
+import { PdLifecycle, type UrgentItem } from "./lifecycle.js";
+import type { ControlPanelOptions, Step, Transaction } from "./options.js";
+import { type CommandRequest, PdLink } from "./pd-link.js";
 
-/** Time as the CP needs it; the edge's clock fits. */
-export interface OsdpClock {
-  /** Monotonic milliseconds. */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Where the CP's bytes go: the RS-485 port. Received bytes come back through `receive`. */
-export interface OsdpLine {
-  write(bytes: Uint8Array): void;
-  /** COMSET moved the bus to another baud rate. */
-  setBaudRate?(baudRate: number): void;
-}
-
-export interface PdInfo {
-  readonly identification: NonNullable<PdLink["identification"]>;
-  readonly capabilities: PdLink["capabilities"];
-  readonly secure: boolean;
-}
-
-export interface ControlPanelHandlers {
-  online?(address: number, info: PdInfo): void;
-  offline?(address: number, reason: string): void;
-  /** An unsolicited reply to a POLL: card data, keypad, biometrics, status changes. */
-  event?(address: number, reply: Reply): void;
-  /** Something wrong on the bus; address when it can be attributed to a PD. */
-  error?(error: OsdpError, address: number | undefined): void;
-  /** A PD took its own key (KEYSET) in install mode. */
-  keyInstalled?(address: number): void;
-}
-
-export interface ControlPanelOptions {
-  readonly line: OsdpLine;
-  readonly clock: OsdpClock;
-  readonly random: (length: number) => Uint8Array;
-  readonly baudRate: number;
-  readonly pds: readonly PdConfig[];
-  readonly handlers?: ControlPanelHandlers;
-  /** Refuse to run a PD outside the secure channel (production). Default true. */
-  readonly requireSecure?: boolean;
-  /** Allow the default key SCBK-D for PDs configured with `install`. Default false. */
-  readonly allowInstallMode?: boolean;
-  /** The PD's reply time allowance (the specification's REPLY_DELAY is 200 ms). */
-  readonly replyTimeoutMs?: number;
-  /** Tries after the first before a PD is taken offline. */
-  readonly retries?: number;
-  /** Reply bytes to allow wire time for, beyond the command's. */
-  readonly replyAllowanceBytes?: number;
-  readonly probeMinMs?: number;
-  readonly probeMaxMs?: number;
-  /** Send the 0xFF mark before SOM (v2.2). Default true. */
-  readonly mark?: boolean;
-  readonly maxPacket?: number;
-}
-
-type Step = "probe" | "id" | "cap" | "chlng" | "scrypt" | "keyset" | "poll" | "command";
-
-interface Transaction {
-  readonly link: PdLink;
-  readonly step: Step;
-  readonly code: number;
-  readonly bytes: Uint8Array;
-  readonly sequence: number;
-  readonly request: CommandRequest | undefined;
-  attempts: number;
-  timer: unknown;
-}
+export type {
+  ControlPanelHandlers,
+  ControlPanelOptions,
+  OsdpClock,
+  OsdpLine,
+  PdInfo,
+} from "./options.js";
 
 const STATUS_EVENTS = new Set<Reply["kind"]>([
   "raw",
@@ -111,7 +52,8 @@ export class ControlPanel {
   private readonly links: PdLink[];
   private readonly byAddress = new Map<number, PdLink>();
   private readonly framer: Framer;
-  private readonly urgent: Array<{ link: PdLink; request: CommandRequest }> = [];
+  private readonly urgent: UrgentItem[] = [];
+  private readonly lifecycle: PdLifecycle;
   private inFlight: Transaction | undefined;
   private turn = 0;
   private idleTimer: unknown;
@@ -140,6 +82,9 @@ export class ControlPanel {
       }
       this.byAddress.set(link.address, link);
     }
+    this.lifecycle = new PdLifecycle(options, this.urgent, (err, address) =>
+      this.report(err, address),
+    );
     this.framer = new Framer(
       {
         frame: (frame) => this.onFrame(frame.bytes),
@@ -252,7 +197,7 @@ export class ControlPanel {
       this.idleTimer = undefined;
     }
     while (this.urgent.length > 0) {
-      const next = this.urgent.shift() as { link: PdLink; request: CommandRequest };
+      const next = this.urgent.shift() as UrgentItem;
       if (next.link.state !== "online") {
         // Re-establishing its session: first in line once it is back.
         next.link.queue.unshift(next.request);
@@ -316,18 +261,13 @@ export class ControlPanel {
   }
 
   private challenge(link: PdLink, keyType: number): void {
-    const key = keyType === 0x00 ? DEFAULT_SCBK : link.config.scbk;
-    if (!key) {
-      this.goOnline(link);
-      return;
-    }
-    const rndA = this.o.random(8);
-    link.handshake = { keys: deriveSessionKeys(key, rndA), rndA, keyType };
-    link.session = undefined;
-    this.transmit(link, "chlng", 0x76, rndA, undefined, {
-      type: SCS.CHLNG,
-      data: Uint8Array.of(keyType),
-    });
+    const frame = beginChallenge(link, keyType, this.o.random);
+    if (frame) this.transmitHandshake(link, frame);
+    else this.lifecycle.goOnline(link);
+  }
+
+  private transmitHandshake(link: PdLink, frame: HandshakeFrame): void {
+    this.transmit(link, frame.step, frame.code, frame.data, undefined, frame.security);
   }
 
   private transmit(
@@ -385,7 +325,7 @@ export class ControlPanel {
       return;
     }
     this.inFlight = undefined;
-    this.goOffline(link, `no reply to ${txn.step} after ${txn.attempts} tries`);
+    this.lifecycle.goOffline(link, `no reply to ${txn.step} after ${txn.attempts} tries`);
     this.pump();
   }
 
@@ -439,8 +379,9 @@ export class ControlPanel {
       if (!(err instanceof OsdpError)) throw err;
       this.report(err, txn.link.address);
       // A handshake that fails (a wrong key) is retried with the offline PD's backoff.
-      if (txn.step === "chlng" || txn.step === "scrypt") this.goOffline(txn.link, err.message);
-      else this.restartSession(txn);
+      if (txn.step === "chlng" || txn.step === "scrypt")
+        this.lifecycle.goOffline(txn.link, err.message);
+      else this.lifecycle.restartSession(txn);
     }
     this.pump();
   }
@@ -476,7 +417,7 @@ export class ControlPanel {
       return;
     }
     if (reply.kind === "nak") {
-      this.onNak(txn, reply.errorCode);
+      this.lifecycle.onNak(txn, reply.errorCode);
       return;
     }
     switch (txn.step) {
@@ -496,23 +437,26 @@ export class ControlPanel {
         const security = reply.capabilities.find(
           (c) => c.functionCode === CAPABILITY.COMMUNICATION_SECURITY,
         );
-        if (!link.config.scbk && !this.secureRequired) this.goOnline(link);
+        if (!link.config.scbk && !this.secureRequired) this.lifecycle.goOnline(link);
         else if (!security || (security.compliance & 0x01) === 0) {
-          this.goOffline(link, "the PD does not support the secure channel");
+          this.lifecycle.goOffline(link, "the PD does not support the secure channel");
         }
         return;
       }
-      case "chlng":
-        this.onClientCryptogram(link, reply);
+      case "chlng": {
+        const next = answerClientCryptogram(link, reply, this.lifecycle.installAllowed(link));
+        // Undefined: the PD's own key failed; the next turn tries SCBK-D.
+        if (next) this.transmitHandshake(link, next);
         return;
-      case "scrypt":
-        this.onInitialRmac(link, reply, packet);
+      }
+      case "scrypt": {
+        const next = acceptInitialRmac(link, reply, packet);
+        if (next) this.transmitHandshake(link, next);
+        else this.lifecycle.goOnline(link);
         return;
+      }
       case "keyset":
-        if (reply.kind !== "ack")
-          throw new OsdpError("BAD_PAYLOAD", `KEYSET answered with ${reply.kind}`);
-        link.usingDefaultKey = false;
-        link.session = undefined;
+        acceptKeyset(link, reply);
         this.o.handlers?.keyInstalled?.(link.address);
         return;
       case "poll":
@@ -524,156 +468,8 @@ export class ControlPanel {
     }
   }
 
-  private onClientCryptogram(link: PdLink, reply: Reply): void {
-    const pending = link.handshake;
-    if (reply.kind !== "ccrypt" || !pending) {
-      throw new OsdpError("BAD_PAYLOAD", `CHLNG answered with ${reply.kind}`);
-    }
-    const expected = clientCryptogram(pending.keys.enc, pending.rndA, reply.rndB);
-    if (!sameBytes(expected, reply.clientCryptogram)) {
-      link.handshake = undefined;
-      if (pending.keyType === 0x01 && this.installAllowed(link)) {
-        link.usingDefaultKey = true;
-        return;
-      }
-      throw new OsdpError(
-        "BAD_CRYPTOGRAM",
-        "the PD's client cryptogram does not verify: wrong key",
-      );
-    }
-    const cryptogram = serverCryptogram(pending.keys.enc, pending.rndA, reply.rndB);
-    link.handshake = { ...pending, serverCryptogram: cryptogram };
-    this.transmit(link, "scrypt", 0x77, cryptogram, undefined, {
-      type: SCS.SCRYPT,
-      data: Uint8Array.of(pending.keyType),
-    });
-  }
-
-  private onInitialRmac(link: PdLink, reply: Reply, packet: Packet): void {
-    const pending = link.handshake;
-    const cryptogram = pending?.serverCryptogram;
-    link.handshake = undefined;
-    if (reply.kind !== "rmac_i" || !pending || !cryptogram || packet.security?.data[0] !== 0x01) {
-      throw new OsdpError("BAD_CRYPTOGRAM", "the PD refused the server cryptogram");
-    }
-    const session = new SecureSession(pending.keys, cryptogram);
-    if (!sameBytes(session.initialRmac, reply.initialRmac)) {
-      throw new OsdpError("BAD_MAC", "the PD's initial R-MAC does not verify");
-    }
-    link.session = session;
-    link.stats.sessions++;
-    if (link.usingDefaultKey && link.config.scbk) {
-      const { code, data } = encodeCommand({
-        kind: "keyset",
-        keyType: 0x01,
-        key: link.config.scbk,
-      });
-      this.transmit(link, "keyset", code, data);
-      return;
-    }
-    this.goOnline(link);
-  }
-
-  private onNak(txn: Transaction, errorCode: number): void {
-    const { link } = txn;
-    link.stats.naks++;
-    const error = new OsdpError(
-      "NAK",
-      `PD ${link.address} answered ${txn.step} with NAK 0x${errorCode.toString(16).padStart(2, "0")}`,
-    );
-    this.report(error, link.address);
-    if (errorCode === NAK_CODES.SEQUENCE) {
-      this.restartLink(txn, "sequence lost");
-      return;
-    }
-    if (errorCode === NAK_CODES.SECURITY || errorCode === NAK_CODES.ENCRYPTION_REQUIRED) {
-      if (txn.step === "chlng" && link.handshake?.keyType === 0x01 && this.installAllowed(link)) {
-        // The PD has no key of its own yet: enrol it with the default key.
-        link.usingDefaultKey = true;
-        link.handshake = undefined;
-        return;
-      }
-      if (txn.step === "chlng" || txn.step === "scrypt") {
-        this.goOffline(link, "the PD refused the secure channel");
-        return;
-      }
-      this.restartSession(txn);
-      return;
-    }
-    if (txn.step === "command") txn.request?.reject(error);
-    else if (txn.step !== "poll") this.goOffline(link, `NAK to ${txn.step}`);
-  }
-
-  private installAllowed(link: PdLink): boolean {
-    return (this.o.allowInstallMode ?? false) && (link.config.install ?? false);
-  }
-
-  /** The session broke (bad MAC, a PD that lost it): a new handshake, the command again. */
-  private restartSession(txn: Transaction): void {
-    const { link } = txn;
-    link.session = undefined;
-    link.handshake = undefined;
-    if (link.state === "online") link.state = "initialising";
-    if (txn.request) link.queue.unshift(txn.request);
-  }
-
-  private restartLink(txn: Transaction, reason: string): void {
-    const { link } = txn;
-    this.report(
-      new OsdpError("WRONG_SEQUENCE", `PD ${link.address}: ${reason}; restarting its link`),
-      link.address,
-    );
-    link.sequence = 0;
-    link.session = undefined;
-    if (txn.request) link.queue.unshift(txn.request);
-    link.state = "initialising";
-    link.identification = undefined;
-    link.capabilities = [];
-  }
-
   private requeue(txn: Transaction): void {
     if (txn.request) txn.link.queue.unshift(txn.request);
-  }
-
-  private goOnline(link: PdLink): void {
-    link.state = "online";
-    link.stats.online = true;
-    link.probeBackoffMs = 0;
-    this.o.handlers?.online?.(link.address, {
-      identification: link.identification as NonNullable<PdLink["identification"]>,
-      capabilities: link.capabilities,
-      secure: link.session !== undefined,
-    });
-  }
-
-  private goOffline(link: PdLink, reason: string): void {
-    const wasOnline = link.state === "online";
-    link.state = "offline";
-    link.stats.online = false;
-    link.session = undefined;
-    link.handshake = undefined;
-    link.identification = undefined;
-    link.capabilities = [];
-    link.usingDefaultKey = false;
-    const min = this.o.probeMinMs ?? 500;
-    link.probeBackoffMs = Math.min(
-      this.o.probeMaxMs ?? 8000,
-      link.probeBackoffMs ? link.probeBackoffMs * 2 : min,
-    );
-    link.nextProbeMs = this.o.clock.now() + link.probeBackoffMs;
-    const failure = new OsdpError("TIMEOUT", `PD ${link.address} went offline: ${reason}`);
-    for (const request of link.queue.splice(0)) request.reject(failure);
-    for (let i = this.urgent.length - 1; i >= 0; i--) {
-      const item = this.urgent[i];
-      if (item?.link === link) {
-        this.urgent.splice(i, 1);
-        item.request.reject(failure);
-      }
-    }
-    if (wasOnline) {
-      link.stats.offlineCount++;
-      this.o.handlers?.offline?.(link.address, reason);
-    }
   }
 
   private emitEvent(link: PdLink, reply: Reply): void {
@@ -684,11 +480,4 @@ export class ControlPanel {
     if (!(err instanceof OsdpError)) throw err;
     this.o.handlers?.error?.(err, address);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
 }
