@@ -45,6 +45,10 @@ const RegistrationInputSchema = z.strictObject({
   kvkName: z.string().describe("The name in the chamber-of-commerce register"),
   kvkNumber: z.string().describe("The 8-digit chamber-of-commerce number"),
   address: AddressInputSchema,
+  colocation: z
+    .boolean()
+    .optional()
+    .describe("A colocation customer (some catalogue entries exclude them); false by default"),
   contactPersons: z.array(ContactPersonInputSchema).describe("At least one"),
 });
 
@@ -128,6 +132,7 @@ export const CompanySchema = z
     kvkName: z.string(),
     kvkNumber: z.string(),
     address: AddressSchema,
+    colocation: z.boolean(),
     ...decisionFields,
   })
   .meta({ id: "Company" });
@@ -170,6 +175,7 @@ export function companyView(c: Company): CompanyView {
     kvkName: c.kvkName,
     kvkNumber: c.kvkNumber,
     address: addressView(c.address),
+    colocation: c.colocation,
     ...decisionView(c),
   };
 }

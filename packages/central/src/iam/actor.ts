@@ -31,3 +31,6 @@ export function requireRole(actor: Actor, roles: readonly Role[], what: string):
 export function seesCompany(actor: Actor, companyId: number): boolean {
   return actor.role !== "partner-contact" || actor.companyId === companyId;
 }
+
+/** Who acts when a durable timer fires (a dated end, a lapse, an expiry, a deadline). */
+export const SYSTEM_ACTOR: Actor = { accountId: "system", role: "wholesale-admin" };

@@ -2,7 +2,26 @@ import { type Actor, requireRole } from "./actor.js";
 import type { IamDb } from "./db.js";
 
 /** Entities the IAM audit knows. */
-export type AuditEntity = "company" | "contact-person" | "account" | "session" | "api-token";
+export type AuditEntity =
+  | "company"
+  | "contact-person"
+  | "account"
+  | "session"
+  | "api-token"
+  | "person"
+  | "employment"
+  | "card"
+  | "catalogue-entry"
+  | "profile"
+  | "request-item"
+  | "authorization"
+  | "key"
+  | "delegation"
+  | "setting"
+  | "certificate"
+  | "review"
+  | "door"
+  | "remote-open";
 
 /** One append-only audit record, as the auditor reads it. */
 export interface AuditRecord {

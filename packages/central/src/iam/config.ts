@@ -4,6 +4,30 @@ export interface IamConfig {
   readonly roleAddresses: readonly string[];
   /** Free-mail domains, refused as a contact's business e-mail; lower case. */
   readonly freeMailDomains: readonly string[];
+  /** The zone of local dates (end dates, working days). */
+  readonly timezone: string;
+  /** A request's lead time in Dutch working days (weekends and public holidays not counted). */
+  readonly leadTimeWorkingDays: number;
+  /** date-holidays types counted as days off besides weekends ("public" always). */
+  readonly holidayTypes: readonly string[];
+  /** Pending request items expire after this many days. */
+  readonly pendingExpiryDays: number;
+  /** Approved authorizations never used expire after this many days. */
+  readonly unusedExpiryDays: number;
+  /** Activation codes: valid this long, this many attempts. */
+  readonly activationCodeTtlDays: number;
+  readonly activationAttempts: number;
+  /** Access cards are valid this many years from production. */
+  readonly cardValidityYears: number;
+  /** Warnings ahead of a card's or certificate's expiry, in days. */
+  readonly cardExpiryWarningDays: number;
+  readonly certificateExpiryWarningDays: number;
+  /** Access reviews: one per company every this many months, deadline in days. */
+  readonly reviewPeriodMonths: number;
+  readonly reviewDeadlineDays: number;
+  /** How produced access cards are numbered at the doors (Wiegand H10301 by default). */
+  readonly cardFormat: string;
+  readonly cardFacility: number;
 }
 
 export const DEFAULT_ROLE_ADDRESSES: readonly string[] = [
@@ -66,4 +90,18 @@ export const DEFAULT_FREE_MAIL_DOMAINS: readonly string[] = [
 export const DEFAULT_IAM_CONFIG: IamConfig = {
   roleAddresses: DEFAULT_ROLE_ADDRESSES,
   freeMailDomains: DEFAULT_FREE_MAIL_DOMAINS,
+  timezone: "Europe/Amsterdam",
+  leadTimeWorkingDays: 5,
+  holidayTypes: [],
+  pendingExpiryDays: 30,
+  unusedExpiryDays: 90,
+  activationCodeTtlDays: 14,
+  activationAttempts: 3,
+  cardValidityYears: 5,
+  cardExpiryWarningDays: 30,
+  certificateExpiryWarningDays: 30,
+  reviewPeriodMonths: 3,
+  reviewDeadlineDays: 14,
+  cardFormat: "C1000_35",
+  cardFacility: 1000,
 };

@@ -9,13 +9,29 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";
+import type { CardTables } from "./cards/schema.js";
+import type { CatalogueTables } from "./catalogue/schema.js";
+import type { CertificateTables } from "./certificates/schema.js";
+import type { HelpdeskTables } from "./helpdesk/schema.js";
+import type { PersonTables } from "./persons/schema.js";
+import type { RequestTables } from "./requests/schema.js";
+import type { ReviewTables } from "./reviews/schema.js";
+import type { TimerTables } from "./timers/schema.js";
 
 /**
  * The IAM tables (migration 2, src/state/migrations.ts) as Kysely sees them. Instants are
  * epoch ms, dates `YYYY-MM-DD` text, JSON columns text: the same shapes on SQLite and
  * PostgreSQL, so the repositories carry no dialect-specific SQL.
  */
-export interface IamDatabase {
+export interface IamDatabase
+  extends PersonTables,
+    CardTables,
+    CatalogueTables,
+    RequestTables,
+    CertificateTables,
+    ReviewTables,
+    HelpdeskTables,
+    TimerTables {
   iam_company: CompanyTable;
   iam_contact_person: ContactPersonTable;
   iam_audit: AuditTable;
@@ -49,6 +65,10 @@ export interface CompanyTable extends AddressColumns, DecisionColumns {
   customer_name: string;
   kvk_name: string;
   kvk_number: string;
+  /** The state `company` row (employments at the doors carry it); set at approval. */
+  state_company_id: Generated<number | null>;
+  /** 1: a colocation customer (catalogue entries may exclude them). */
+  colocation: Generated<number>;
 }
 
 export interface ContactPersonTable extends AddressColumns, DecisionColumns {

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { CentralError } from "../errors.js";
+import { WORKFLOW_MIGRATION } from "../iam/workflow-migration.js";
 
 /** One schema step. Never edit a released migration: add the next one. */
 export interface Migration {
@@ -321,6 +322,7 @@ CREATE TABLE iam_notification_outbox (
 CREATE INDEX iam_notification_outbox_unsent ON iam_notification_outbox(id) WHERE sent_at IS NULL;
 `,
   },
+  WORKFLOW_MIGRATION,
 ];
 
 /** The newest schema version this code knows. */

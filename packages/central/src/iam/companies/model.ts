@@ -54,6 +54,7 @@ export interface Company extends Decision {
   /** The 8-digit chamber-of-commerce number. */
   readonly kvkNumber: string;
   readonly address: Address;
+  readonly colocation: boolean;
 }
 
 /** A company with its contact persons (all of them, each with its own status). */

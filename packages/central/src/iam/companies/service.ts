@@ -1,3 +1,4 @@
+import type { CentralCommands } from "../../state/commands.js";
 import { type Actor, requireRole, seesCompany } from "../actor.js";
 import { appendAudit, maskSensitive } from "../audit.js";
 import { DEFAULT_IAM_CONFIG, type IamConfig } from "../config.js";
@@ -21,6 +22,8 @@ export interface CompanyServiceOptions {
   /** Role addresses and free-mail domains refused as e-mail; the defaults when absent. */
   readonly config?: Partial<IamConfig>;
   readonly log?: IamLog;
+  /** Given: an approved company gets its state row (what employments at the doors carry). */
+  readonly commands?: CentralCommands;
 }
 
 const READERS = ["wholesale-admin", "manager", "helpdesk", "auditor", "partner-contact"] as const;
@@ -35,12 +38,14 @@ export class CompanyService {
   private readonly clock: { now(): number };
   private readonly config: IamConfig;
   private readonly log: IamLog | undefined;
+  private readonly commands: CentralCommands | undefined;
 
   constructor(options: CompanyServiceOptions) {
     this.db = options.db;
     this.clock = options.clock;
     this.config = { ...DEFAULT_IAM_CONFIG, ...options.config };
     this.log = options.log;
+    this.commands = options.commands;
   }
 
   /**
@@ -201,6 +206,16 @@ export class CompanyService {
       const decision = { status, decidedBy: actor.accountId, decidedAt: at, comment: text };
       const after = await companies.decide(trx, companyId, decision);
       if (after === undefined) throw notPending("company", companyId, before.status);
+      if (status === "approved" && this.commands !== undefined) {
+        const { companyId: stateCompanyId } = this.commands.upsertCompany({
+          name: after.kvkName.slice(0, 100),
+        });
+        await trx
+          .updateTable("iam_company")
+          .set({ state_company_id: stateCompanyId })
+          .where("id", "=", companyId)
+          .execute();
+      }
       await this.audit(trx, actor, at, `company.${status}`, "company", companyId, before, after);
       const persons: ContactPerson[] = [];
       for (const person of await contacts.ofCompany(trx, companyId)) {

@@ -149,6 +149,7 @@ function registration(config: IamConfig, today: string) {
       .trim()
       .regex(/^\d{8}$/, "a KvK number: 8 digits"),
     address,
+    colocation: z.boolean().default(false),
     contactPersons: z.array(contactPerson(config, today)).min(1, "at least one contact person"),
   });
 }

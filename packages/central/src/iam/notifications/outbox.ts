@@ -26,7 +26,21 @@ export const NOTIFICATION_TEMPLATES = {
   "login-code": { channel: "sms", secret: "code" },
   "password-reset": { channel: "email", secret: "token" },
   "account-invitation": { channel: "email", secret: "token" },
-} as const satisfies Record<string, { channel: NotificationChannel; secret: string }>;
+  // Sent to the engineer's mobile, apart from the card in the post.
+  "card-activation-code": { channel: "sms", secret: "code" },
+  "card-shipped": { channel: "email" },
+  "card-expiry-warning": { channel: "email" },
+  "card-deactivated": { channel: "email" },
+  "request-decided": { channel: "email" },
+  "request-escalated": { channel: "email" },
+  "request-expired": { channel: "email" },
+  "key-shipped": { channel: "email" },
+  "certificate-expiry-warning": { channel: "email" },
+  "access-lapsed": { channel: "email" },
+  "review-opened": { channel: "email" },
+  "review-finished": { channel: "email" },
+  "employment-ended": { channel: "email" },
+} as const satisfies Record<string, { channel: NotificationChannel; secret?: string }>;
 
 export type NotificationTemplate = keyof typeof NOTIFICATION_TEMPLATES;
 
@@ -100,7 +114,7 @@ export async function drainNotifications<DB extends NotificationDatabase>(
       parameters,
       createdAt: row.created_at,
     });
-    const secret = (NOTIFICATION_TEMPLATES as Record<string, { secret: string } | undefined>)[
+    const secret = (NOTIFICATION_TEMPLATES as Record<string, { secret?: string } | undefined>)[
       row.template
     ]?.secret;
     const masked = secret === undefined ? parameters : { ...parameters, [secret]: MASKED };
