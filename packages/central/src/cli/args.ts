@@ -56,6 +56,9 @@ const OPTIONS = {
   notifications: { type: "string" },
   port: { type: "string" },
   host: { type: "string" },
+  username: { type: "string" },
+  email: { type: "string" },
+  mobile: { type: "string" },
 } as const;
 
 export function parse(argv: string[]) {

@@ -3,6 +3,7 @@ import { CentralError } from "../errors.js";
 import { CentralCommands } from "../state/commands.js";
 import { CARD_STATUS_VALUES } from "../state/schemas.js";
 import { type CentralStore, openCentralStore } from "../state/store.js";
+import { adminCreate } from "./account-commands.js";
 import { type Command, type Out, parse, UsageError } from "./args.js";
 import { serviceCommand } from "./service-commands.js";
 import { deltas, showSite, snapshot, writeStateFile } from "./show-commands.js";
@@ -43,6 +44,11 @@ const COMMANDS: Record<string, Command> = {
   "card-status": {
     usage: `card-status --card ID --status ${CARD_STATUS_VALUES.join("|")} [--reason TEXT]`,
     run: cardStatus,
+  },
+  "admin create": {
+    usage:
+      "admin create --username NAME --email ADDRESS --mobile +316XXXXXXXX  (the first administrator)",
+    run: adminCreate,
   },
   "show site": { usage: "show site ID", run: showSite },
   deltas: { usage: "deltas --site ID [--limit N] [--json]", run: deltas },

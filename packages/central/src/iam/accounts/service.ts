@@ -214,6 +214,39 @@ export class AccountService {
     return account;
   }
 
+  /**
+   * The first wholesale administrator of a new installation (run by the operator on the
+   * server, `central admin create`): refused (RULE `ADMIN_EXISTS`) once any exists — from
+   * then on administrators create accounts. Returns the invitation token to hand over (the
+   * invitation e-mail is queued too, for when a mail sender is configured).
+   */
+  async bootstrapAdmin(input: unknown): Promise<{ account: Account; invitationToken: string }> {
+    const existing = await this.db
+      .selectFrom("iam_account")
+      .select("id")
+      .where("role", "=", "wholesale-admin")
+      .executeTakeFirst();
+    if (existing !== undefined) {
+      throw new IamError(
+        "RULE",
+        "a wholesale administrator exists: further accounts are created by one through the API",
+        "ADMIN_EXISTS",
+      );
+    }
+    const bootstrap: Actor = { accountId: "bootstrap", role: "wholesale-admin" };
+    const data = { ...(input as object), role: "wholesale-admin" };
+    const account = await this.createAccount(bootstrap, data);
+    const outbox = await this.db
+      .selectFrom("iam_notification_outbox")
+      .select("parameters")
+      .where("template", "=", "account-invitation")
+      .where("recipient", "=", account.email)
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    const { token } = JSON.parse(outbox.parameters) as { token: string };
+    return { account, invitationToken: token };
+  }
+
   /** Changes the actor's own password, given the current one (UNAUTHENTICATED if wrong). */
   async changePassword(actor: Actor, current: string, next: unknown): Promise<void> {
     const password = parse(PasswordSchema, next);
