@@ -16,7 +16,16 @@ export class CentralProcess {
   private child: ChildProcess | undefined;
   private readonly args: string[];
 
-  constructor(options: { db: string; mqttUrl: string; keyFile: string; keyId?: string }) {
+  constructor(options: {
+    db: string;
+    mqttUrl: string;
+    keyFile: string;
+    keyId?: string;
+    /** The HTTP API's port (0: any free one; see `httpPort()`); absent: the default. */
+    port?: number;
+    /** Development sender: notifications appended to this file as JSON lines. */
+    notifications?: string;
+  }) {
     this.args = [
       CENTRAL_BIN,
       "--db",
@@ -28,7 +37,15 @@ export class CentralProcess {
       options.keyFile,
       "--key-id",
       options.keyId ?? "central-1",
+      ...(options.port === undefined ? [] : ["--port", String(options.port)]),
+      ...(options.notifications === undefined ? [] : ["--notifications", options.notifications]),
     ];
+  }
+
+  /** The port the HTTP API listens on (from its "http listening" line). */
+  async httpPort(): Promise<number> {
+    const line = await this.waitFor((l) => l.msg === "http listening", 5000);
+    return Number(line.port);
   }
 
   async start(): Promise<void> {

@@ -7,19 +7,16 @@ import {
 } from "@acs/protocol";
 import pino from "pino";
 import { stateSource } from "../compiler/state-source.js";
-import { authRoutes } from "../http/auth-routes.js";
-import { registerCompanyRoutes } from "../http/company-routes.js";
 import { buildServer } from "../http/server.js";
+import { registerWorkflowRoutes } from "../http/workflow-routes.js";
 import { accountDb } from "../iam/accounts/db.js";
-import { AccountService } from "../iam/accounts/service.js";
-import { CompanyService } from "../iam/companies/service.js";
-import { openIamDb } from "../iam/db.js";
 import {
   ConsoleSender,
   drainNotifications,
   FileSender,
   type NotificationSender,
 } from "../iam/notifications/outbox.js";
+import { Workflow } from "../iam/workflow.js";
 import { CentralService } from "../service/central-service.js";
 import { EventStore } from "../service/event-store.js";
 import { openCentralStore } from "../state/store.js";
@@ -40,6 +37,9 @@ export interface ServeOptions {
    */
   readonly notifications?: "console" | { readonly file: string };
 }
+
+/** How long a remote-open command of the helpdesk stays valid at the edge, in ms. */
+export const REMOTE_OPEN_TTL_MS = 30_000;
 
 /** How often the notification outbox is drained, in ms. */
 export const NOTIFICATION_DRAIN_MS = 1000;
@@ -89,20 +89,33 @@ export async function serve(options: ServeOptions): Promise<void> {
         })
       : undefined;
   const clock = { now: () => Date.now() };
-  const iamDb = openIamDb(store.db);
-  const accounts = new AccountService({ db: iamDb, clock, log });
+  const workflow = new Workflow({
+    store,
+    clock,
+    log,
+    events,
+    remoteOpener: service
+      ? {
+          open: async (site, doorId, reason, operator) => {
+            const { result } = await service.command(
+              site,
+              { kind: "remote-open", doorId, reason, operator },
+              { ttlMs: REMOTE_OPEN_TTL_MS },
+            );
+            return result ? { outcome: result.outcome, reason: result.reason } : undefined;
+          },
+        }
+      : undefined,
+  });
+  // A committed change publishes its deltas at once rather than at the next poll.
+  if (service) workflow.ctx.onCommitted(() => service.deltasCommitted());
+  const iamDb = workflow.ctx.db;
   const { app } = await buildServer({
     store,
     log,
     now: clock.now,
-    resolveActor: accounts.resolveActor,
-    registerRoutes: async (server, context) => {
-      await authRoutes(server, accounts);
-      await registerCompanyRoutes(server, {
-        context,
-        companies: new CompanyService({ db: iamDb, clock, log }),
-      });
-    },
+    resolveActor: workflow.accounts.resolveActor,
+    registerRoutes: (server, context) => registerWorkflowRoutes(server, context, workflow),
   });
   const sender: NotificationSender | undefined =
     options.notifications === undefined
@@ -134,6 +147,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     if (service) log.info(service.stats, "central stopping");
     else log.info("central stopping");
     clearInterval(drainTimer);
+    workflow.stop();
     await app.close();
     await service?.stop();
     events?.close();
@@ -160,9 +174,14 @@ export async function serve(options: ServeOptions): Promise<void> {
     const port = typeof address === "object" && address !== null ? address.port : http.port;
     log.info({ port, host: http.host }, "http listening");
   }
+  // Timers that fell due while central was stopped fire now; the sync service (started
+  // next) publishes what they changed.
+  await workflow.start();
   if (service) {
     await service.start();
     log.info({ mqtt: sync?.mqttUrl }, "central serving");
+  } else {
+    log.info("central serving (HTTP only)");
   }
 }
 

@@ -13,14 +13,16 @@ import {
 /**
  * Problem details of the IAM routes: RFC 9457 with two extension members, `rule` (the
  * stable name of the refusing rule, e.g. `NOT_PENDING`, `OWN_REQUEST`, `DUPLICATE_KVK`) and
- * `existing` (the company already holding a KvK number, for a 409 duplicate).
+ * `existing` (what a 409 duplicate collides with: a company, an employment, an item …).
  */
 export const IamProblemSchema = ProblemSchema.extend({
   rule: z.string().optional().describe("Stable name of the rule that refused the request"),
   existing: z
-    .object({ id: z.number().int(), kvkName: z.string(), status: z.string() })
+    .record(z.string(), z.unknown())
     .optional()
-    .describe("The existing company a duplicate KvK number belongs to"),
+    .describe(
+      "What the request collides with: the company holding a KvK number ({id, kvkName, status}), the employment of a person at that company ({employmentId, employmentNumber}), the authorization held or the item pending, …",
+    ),
 }).meta({ id: "IamProblem" });
 export type IamProblem = z.infer<typeof IamProblemSchema>;
 
@@ -61,16 +63,10 @@ export function toJsonPointer(path: string): string {
 }
 
 function existingOf(details: IamError["details"]): IamProblem["existing"] {
-  const e = details?.existing as { id?: unknown; kvkName?: unknown; status?: unknown } | undefined;
-  if (
-    e === undefined ||
-    typeof e.id !== "number" ||
-    typeof e.kvkName !== "string" ||
-    typeof e.status !== "string"
-  ) {
-    return undefined;
-  }
-  return { id: e.id, kvkName: e.kvkName, status: e.status };
+  const e = details?.existing;
+  return typeof e === "object" && e !== null && !Array.isArray(e)
+    ? (e as Record<string, unknown>)
+    : undefined;
 }
 
 /**

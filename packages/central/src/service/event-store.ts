@@ -36,6 +36,11 @@ export class EventStore {
         PRIMARY KEY (site, seq)
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS access_event_at ON access_event (site, at);
+      CREATE INDEX IF NOT EXISTS access_event_received ON access_event (received_at, site, seq);
+      CREATE INDEX IF NOT EXISTS access_event_card_door ON access_event
+        (site, door_id, json_extract(payload, '$.cardId'), seq) WHERE type = 'access-decision';
+      CREATE INDEX IF NOT EXISTS access_event_person ON access_event
+        (site, json_extract(payload, '$.personId'), at) WHERE type = 'access-decision';
     `);
     this.insert = this.db.prepare(
       "INSERT OR IGNORE INTO access_event (site, seq, at, type, door_id, reader_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -102,9 +107,81 @@ export class EventStore {
     }));
   }
 
+  /**
+   * Events received after `cursor` in arrival order (received_at, then site, seq), at most
+   * `limit`: what a follower of all sites reads next.
+   */
+  receivedAfter(cursor: EventCursor | undefined, limit: number): StoredEvent[] {
+    const c = cursor ?? { receivedAt: -1, site: "", seq: -1 };
+    const rows = this.db
+      .prepare(
+        `SELECT site, seq, at, type, door_id, reader_id, payload, received_at FROM access_event
+         WHERE (received_at, site, seq) > (?, ?, ?) ORDER BY received_at, site, seq LIMIT ?`,
+      )
+      .all(c.receivedAt, c.site, c.seq, limit) as EventRow[];
+    return rows.map(storedEvent);
+  }
+
+  /** The newest access decisions on a card (state card id) at one door, newest first. */
+  decisionsOfCard(site: string, doorId: string, cardId: number, limit: number): StoredEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT site, seq, at, type, door_id, reader_id, payload, received_at FROM access_event
+         WHERE type = 'access-decision' AND site = ? AND door_id = ?
+           AND json_extract(payload, '$.cardId') = ?
+         ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(site, doorId, cardId, limit) as EventRow[];
+    return rows.map(storedEvent);
+  }
+
+  /** Granted access decisions of a person (state person id) at a site in [from, until). */
+  grantsOfPerson(site: string, personId: number, from: number, until: number): StoredEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT site, seq, at, type, door_id, reader_id, payload, received_at FROM access_event
+         WHERE type = 'access-decision' AND site = ? AND json_extract(payload, '$.personId') = ?
+           AND at >= ? AND at < ? AND json_extract(payload, '$.outcome') = 'grant'
+         ORDER BY at, seq`,
+      )
+      .all(site, personId, from, until) as EventRow[];
+    return rows.map(storedEvent);
+  }
+
   close(): void {
     this.db.close();
   }
+}
+
+/** Where a follower of all sites stands: the last event it read, in arrival order. */
+export interface EventCursor {
+  readonly receivedAt: number;
+  readonly site: string;
+  readonly seq: number;
+}
+
+interface EventRow {
+  site: string;
+  seq: number;
+  at: number;
+  type: string;
+  door_id: string | null;
+  reader_id: string | null;
+  payload: string;
+  received_at: number;
+}
+
+function storedEvent(r: EventRow): StoredEvent {
+  return {
+    site: r.site,
+    seq: r.seq,
+    at: r.at,
+    type: r.type,
+    doorId: r.door_id,
+    readerId: r.reader_id,
+    payloadJson: r.payload,
+    receivedAt: r.received_at,
+  };
 }
 
 /** Inclusive seq ranges covering `seqs` (any order), for an ack. */

@@ -19,6 +19,8 @@ CREATE TABLE iam_card (
   card_number TEXT,
   replaces_card_id INTEGER REFERENCES iam_card(id),
   replacement_reason TEXT,
+  -- The requester's remark with a replacement ("opmerking", chapter 9).
+  request_note TEXT,
   -- JSON: the address as confirmed by the requester.
   shipping_address TEXT NOT NULL,
   -- SHA-256 of the activation code (sent separately), when it expires, tries left.
@@ -68,6 +70,7 @@ export interface IamCardTable {
   card_number: string | null;
   replaces_card_id: number | null;
   replacement_reason: string | null;
+  request_note: string | null;
   shipping_address: string;
   activation_code_hash: string | null;
   activation_expires_at: number | null;

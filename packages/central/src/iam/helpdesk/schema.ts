@@ -33,6 +33,17 @@ CREATE TABLE iam_remote_open (
   outcome TEXT,
   outcome_reason TEXT
 ) STRICT;
+CREATE INDEX iam_remote_open_door ON iam_remote_open(site_id, door_id, id);
+
+-- The reports' searches (this part runs after the persons', cards' and requests' parts):
+-- the name search walks persons in surname order (a range, never LIKE) and pages by id.
+CREATE INDEX iam_person_surname ON iam_person(surname_key, id);
+CREATE INDEX iam_key_issue_to_return ON iam_key_issue(id) WHERE status = 'to-return';
+CREATE INDEX iam_request_item_company_pending ON iam_request_item(company_id, id)
+  WHERE status = 'pending';
+-- The audit query by actor and by period.
+CREATE INDEX iam_audit_actor ON iam_audit(actor_account_id, id);
+CREATE INDEX iam_audit_at ON iam_audit(at, id);
 `;
 
 export interface DoorTable {
