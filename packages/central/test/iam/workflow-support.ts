@@ -1,11 +1,13 @@
 import pino from "pino";
 import { fixedClock } from "../../src/clock.js";
 import { type ApiServer, type BuiltServer, buildServer } from "../../src/http/server.js";
+import { registerWorkflowRoutes } from "../../src/http/workflow-routes.js";
 import type { Actor } from "../../src/iam/actor.js";
 import { CompanyService } from "../../src/iam/companies/service.js";
 import type { IamConfig } from "../../src/iam/config.js";
 import { createIamContext, type IamContext } from "../../src/iam/context.js";
 import { openIamDb } from "../../src/iam/db.js";
+import { Workflow, type WorkflowOptions } from "../../src/iam/workflow.js";
 import { CentralCommands } from "../../src/state/commands.js";
 import { openCentralStore } from "../../src/state/store.js";
 import { tempDbPath } from "../support/fixture.js";
@@ -138,6 +140,28 @@ export async function workflowServer(
   if (address === null || typeof address === "string") throw new Error("no port");
   const base = `http://127.0.0.1:${address.port}`;
   return { app: built.app, base, call: apiCaller(base) };
+}
+
+/**
+ * The whole API (every route of the workflow, as `central serve` registers them) over the
+ * fixture's store, on a free port; bearer tokens are the fixture actors' account ids.
+ * `workflow.timers` fires timers (`runDue()`), `workflow.follow()` reads edge events.
+ */
+export async function fullWorkflowServer(
+  f: WorkflowFixture,
+  options: Partial<Pick<WorkflowOptions, "events" | "remoteOpener" | "config">> = {},
+): Promise<{ app: ApiServer; base: string; call: ApiCaller; workflow: Workflow }> {
+  const workflow = new Workflow({
+    store: f.commands.store,
+    clock: f.clock,
+    config: options.config,
+    events: options.events,
+    remoteOpener: options.remoteOpener,
+  });
+  const server = await workflowServer(f, (app, context) =>
+    registerWorkflowRoutes(app, context, workflow),
+  );
+  return { ...server, workflow };
 }
 
 export interface ApiResponse {
