@@ -3,8 +3,6 @@ import { join } from "node:path";
 import { captureTemplate, seededRng } from "@acs/firmware-sim";
 import type { CentralFiles } from "../support/sync-site.js";
 
-const DAY = 86_400_000;
-
 /** The four exchanges where a fingerprint follows the card, and a street cabinet. */
 export const SITES = [
   { id: "ams-bsl", name: "Amsterdam Barbara Strozzilaan", area: 10, fingerprint: true },
@@ -15,55 +13,17 @@ export const SITES = [
 ] as const;
 export type DemoSite = (typeof SITES)[number];
 
-export const PEOPLE = {
-  deVries: {
-    person: 1,
-    employment: 1,
-    card: 1001,
-    newCard: 1002,
-    finger: "j-de-vries-right-index",
-  },
-  bakker: { person: 2, employment: 2, card: 2001 },
-  jansen: { person: 3, employment: 3, card: 3001 },
-} as const;
+/** The finger J. de Vries presents at the fingerprint terminals. */
+export const FINGER = "j-de-vries-right-index";
 
-/** Central's data: two partners' engineers and where each may go. */
+/**
+ * Central's data in force before the story: the sites and their equipment rooms. Everyone
+ * who gets in comes through the partner portal's API in the story.
+ */
 export function demoDataset() {
-  const start = Date.now() - 400 * DAY;
-  const card = (id: number, personId: number, status = "active") => ({
-    id,
-    personId,
-    format: "H10301",
-    facility: 18,
-    number: id,
-    status,
-  });
   return {
     sites: SITES.map((s) => ({ id: s.id, name: s.name, fingerprintRequired: s.fingerprint })),
-    companies: [
-      { id: 1, name: "Glasvezel Noord B.V." },
-      { id: 2, name: "Kabel & Co" },
-    ],
-    persons: [
-      { id: 1, displayName: "J. de Vries" },
-      { id: 2, displayName: "S. Bakker" },
-      { id: 3, displayName: "M. Jansen" },
-    ],
-    employments: [
-      { id: 1, personId: 1, companyId: 1, start },
-      { id: 2, personId: 2, companyId: 2, start },
-      { id: 3, personId: 3, companyId: 2, start },
-    ],
-    // Card 1002 is J. de Vries's replacement, made and shipped, waiting for activation.
-    cards: [card(1001, 1), card(1002, 1, "not-activated"), card(2001, 2), card(3001, 3)],
     areas: SITES.map((s) => ({ id: s.area, siteId: s.id, name: "Equipment room" })),
-    authorizations: [
-      { id: 1, employmentId: 1, areaId: 10 },
-      { id: 2, employmentId: 1, areaId: 20 },
-      { id: 3, employmentId: 2, areaId: 20 },
-      { id: 4, employmentId: 3, areaId: 50 },
-      { id: 5, employmentId: 3, areaId: 30 },
-    ],
   };
 }
 
@@ -104,13 +64,13 @@ export function writeDemoSite(options: {
         device,
         baudRate: 115200,
         pds: pds.map((pd) => ({ address: pd.address, keyHex: pd.keyHex })),
-        readers: [{ id: "main-in", address: 1, formats: ["H10301"] }],
+        readers: [{ id: "main-in", address: 1, formats: ["C1000_35", "H10301"] }],
       }
     : {
         id: "bridge-1",
         kind: "bridge",
         device,
-        readers: [{ id: "main-in", port: 0, formats: ["H10301"] }],
+        readers: [{ id: "main-in", port: 0, formats: ["C1000_35", "H10301"] }],
       };
   const lock = osdp ? { bus: "osdp-1", address: 8, number: 0 } : { bus: "bridge-1", number: 0 };
   writeFileSync(
@@ -139,6 +99,6 @@ export function writeDemoSite(options: {
       },
     }),
   );
-  writeFileSync(files.template, captureTemplate(PEOPLE.deVries.finger, seededRng(index + 1)));
+  writeFileSync(files.template, captureTemplate(FINGER, seededRng(index + 1)));
   return { ...files, osdp };
 }

@@ -1,72 +1,57 @@
 /**
  * The first run of the whole system: a broker (embedded unless MQTT_URL names one),
- * central with its data, and an accessd per site with simulated readers, fingerprint
- * terminals and door I/O on real pty pairs. It plays the life of a few field engineers.
+ * central (`central serve`: the HTTP API of the partner portal and the sync service), and
+ * an accessd per site with simulated readers, fingerprint terminals and door I/O on real
+ * pty pairs. It plays the source document's story through the API, with real sign-ins.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventStore } from "@acs/central";
-import { CentralProcess, central } from "../support/central-process.js";
-import { AccessdProcess, accessctl, type LogLine } from "../support/edge-processes.js";
+import { CentralApi } from "../support/central-api.js";
+import { CentralProcess } from "../support/central-process.js";
+import { accessctl } from "../support/edge-processes.js";
 import { EmbeddedBroker } from "../support/embedded-broker.js";
-import { openPtyPair, type PtyPair } from "../support/pty-pair.js";
-import { SimProcess } from "../support/sim-process.js";
+import {
+  addEngineer,
+  cardToActive,
+  createFirstAdmin,
+  offerArea,
+  replaceCard,
+  requestAndApprove,
+  signInEveryone,
+} from "../support/portal-story.js";
 import { prepareCentral } from "../support/sync-site.js";
-import { type DemoSite, demoDataset, PEOPLE, SITES, writeDemoSite } from "./demo-sites.js";
+import { type DemoCard, type Edge, enroll, read, startEdges, stopEdges } from "./demo-edges.js";
+import { demoDataset, FINGER, SITES } from "./demo-sites.js";
 
 const started = Date.now();
 const say = (text: string) =>
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${text}`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Edge {
-  readonly site: DemoSite;
-  readonly pty: PtyPair;
-  readonly sim: SimProcess;
-  readonly accessd: AccessdProcess;
-  readonly config: string;
-  readonly template: string;
-  readonly osdp: boolean;
-}
+const MOBILE = "+31620000001";
+const card = (number: number): DemoCard => ({ format: "C1000_35", facility: 1000, number });
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "acs-demo-"));
   const embedded = process.env.MQTT_URL ? undefined : await EmbeddedBroker.start();
   const mqttUrl = process.env.MQTT_URL ?? (embedded as EmbeddedBroker).url;
-  const edges: Edge[] = [];
+  let edges: Edge[] = [];
   let service: CentralProcess | undefined;
   try {
     say(`broker: ${embedded ? `embedded (aedes) at ${mqttUrl}` : mqttUrl}`);
     const files = await prepareCentral(dir, demoDataset());
-    service = new CentralProcess({ db: files.db, mqttUrl, keyFile: files.keyFile });
+    const invitation = await createFirstAdmin(files.db);
+    const notifications = join(dir, "notifications.jsonl");
+    const port = Number(process.env.PORT ?? 0);
+    service = new CentralProcess({ ...files, mqttUrl, port, notifications });
     await service.start();
-    say("central: 5 sites, 2 partners, 3 engineers; signing key central-1 (Ed25519)");
+    const base = `http://127.0.0.1:${await service.httpPort()}`;
+    const api = new CentralApi(base, notifications);
+    say(`central: ${SITES.length} sites, the API at ${base} (OpenAPI at ${base}/openapi.json)`);
+    say(`  SMS and e-mail of the development sender go to ${notifications}`);
 
-    for (const [index, site] of SITES.entries()) {
-      const pty = await openPtyPair();
-      const written = writeDemoSite({
-        dir,
-        site,
-        index,
-        device: pty.edge,
-        mqttUrl,
-        central: files,
-      });
-      const sim = written.osdp
-        ? await SimProcess.start(["osdp", "--device", pty.device, "--bus", written.bus])
-        : await SimProcess.start(["bridge", "--device", pty.device]);
-      const accessd = new AccessdProcess(written.config);
-      edges.push({
-        site,
-        pty,
-        sim,
-        accessd,
-        config: written.config,
-        template: written.template,
-        osdp: written.osdp,
-      });
-    }
+    edges = await startEdges(dir, mqttUrl, files);
     for (const edge of edges) {
       const line = await edge.accessd.waitFor(
         (l) => l.msg === "decision index rebuilt",
@@ -77,75 +62,94 @@ async function main(): Promise<void> {
         `${edge.site.name}: accessd took its snapshot (state version ${line.stateVersion}), readers on ${edge.osdp ? "OSDP, secure channel" : "a Wiegand bridge board"}`,
       );
     }
-    const [ams, , arnhem, , cabinet] = edges as [Edge, Edge, Edge, Edge, Edge];
-    const enroll = async (edge: Edge, card: number) => {
-      const result = await accessctl(
-        edge.config,
-        "enroll",
-        "--card",
-        `H10301:18:${card}`,
-        "--template",
-        edge.template,
-      );
-      if (result.code !== 0) throw new Error(result.stderr);
-      await pause(400); // accessd takes the enrollment in within 250 ms
-    };
-    await enroll(ams, PEOPLE.deVries.card);
+    const ams = edges[0] as Edge;
+
+    const people = await signInEveryone(api, invitation);
+    say("portal: the administrator (from `central admin create`) and two managers signed in");
+    say("  (password, then the code texted to their mobile)");
     say(
-      "Amsterdam: J. de Vries's fingerprint enrolled on site with card 1001 (template sealed, stays on site)",
+      "portal: partner Netbouw Infra B.V. registered by the administrator, approved by a manager",
     );
+    say("portal: its contact person M. Smit accepted her invitation and signed in");
+    const entryId = await offerArea(api, people, {
+      code: "AMS-BSL-EQUIPMENT",
+      name: "TVA Wholesale - Doors: Amsterdam Barbara Strozzilaan, equipment room",
+      siteId: "ams-bsl",
+      areaId: 10,
+    });
+    await api.ok("PUT", "/sites/ams-bsl/doors/main", people.admin.token, {
+      areaId: 10,
+      name: "Equipment room",
+    });
+    say("portal: Amsterdam's equipment room is in Netbouw's profile");
 
-    say("— J. de Vries presents card 1001 at Amsterdam, then his finger");
-    say(`  ${await read(ams, PEOPLE.deVries.card, PEOPLE.deVries.finger)}`);
-    say("— S. Bakker (Kabel & Co) tries Amsterdam: authorized for Rotterdam only, so Amsterdam's");
-    say("  edge does not even hold his card (no site receives another site's people)");
-    say(`  ${await read(ams, PEOPLE.bakker.card)}`);
-    say("— M. Jansen opens the street cabinet in Utrecht");
-    say(`  ${await read(cabinet, PEOPLE.jansen.card)}`);
-
-    say("central: Kabel & Co reports M. Jansen out of service (uit dienst melden), effective now");
-    const ended = await central(
-      files.db,
-      "end-employment",
-      "--employment",
-      String(PEOPLE.jansen.employment),
+    const engineer = await addEngineer(api, people, {
+      initials: "J.",
+      surnamePrefix: "de",
+      surname: "Vries",
+      birthDate: "1984-06-01",
+      mobile: MOBILE,
+    });
+    say("— M. Smit looks up J. de Vries: not known yet; she adds him, which requests his card");
+    const first = await cardToActive(api, people, engineer.cardRequestId, MOBILE);
+    say(`— a manager approves the card; it is produced as number ${first.number} and shipped;`);
+    say("  the activation code goes by SMS, apart from the card; M. Smit activates it");
+    const request = await requestAndApprove(api, people, engineer.employmentId, entryId);
+    const item = await api.ok("GET", `/request-items/${request.itemId}`, people.manager.token);
+    say(
+      `— M. Smit asks for Amsterdam with a motivation and submits; due ${item.dueAt} (5 Dutch working days)`,
     );
-    say(`  ${ended.stdout.trim().split("\n")[0]}`);
+    await request.approve();
+    say("— manager approves: the authorization travels to Amsterdam as a signed delta");
     await pause(300);
-    say("— M. Jansen tries the street cabinet again");
-    say(`  ${await read(cabinet, PEOPLE.jansen.card)}`);
-    say("— and Arnhem, where he was authorized too");
-    say(`  ${await read(arnhem, PEOPLE.jansen.card)}`);
 
-    say(
-      "central: J. de Vries reports card 1001 lost; the replacement 1002 is activated with its code",
-    );
-    await central(
-      files.db,
-      "card-status",
-      "--card",
-      String(PEOPLE.deVries.card),
-      "--status",
+    await enroll(ams, card(first.number));
+    say(`Amsterdam: J. de Vries's fingerprint enrolled on site with card ${first.number}`);
+    say(`— J. de Vries presents card ${first.number} at Amsterdam, then his finger`);
+    say(`  ${await read(ams, card(first.number), FINGER)}`);
+
+    const newCardId = await replaceCard(
+      api,
+      people,
+      engineer.employmentId,
+      engineer.cardRequestId,
       "lost",
-      "--reason",
-      "lost on site",
     );
-    await central(
-      files.db,
-      "card-status",
-      "--card",
-      String(PEOPLE.deVries.newCard),
-      "--status",
-      "active",
+    say(
+      `— M. Smit reports card ${first.number} lost: it is refused at once; a replacement is requested`,
     );
     await pause(300);
-    say("— someone presents the lost card 1001 at Amsterdam");
-    say(`  ${await read(ams, PEOPLE.deVries.card)}`);
-    say("— J. de Vries presents his new card 1002");
-    say(`  ${await read(ams, PEOPLE.deVries.newCard, PEOPLE.deVries.finger)}`);
-    await enroll(ams, PEOPLE.deVries.newCard);
+    say(`— someone presents the lost card ${first.number} at Amsterdam`);
+    say(`  ${await read(ams, card(first.number))}`);
+    const second = await cardToActive(api, people, newCardId, MOBILE);
+    say(
+      `— the replacement ${second.number} is approved, produced, shipped and activated with its code`,
+    );
+    await pause(300);
+    say(`— J. de Vries presents his new card ${second.number}`);
+    say(`  ${await read(ams, card(second.number), FINGER)}`);
+    await pause(1500); // the enrollment event reaches central
+    const explained = await api.ok("POST", "/helpdesk/explain", people.manager.token, {
+      siteId: "ams-bsl",
+      doorId: "main",
+      personId: engineer.personId,
+    });
+    say(`helpdesk: "why can't he get in?" — ${explained.verdict}`);
+    await enroll(ams, card(second.number));
     say("Amsterdam: re-enrolled on site with the new card");
-    say(`  ${await read(ams, PEOPLE.deVries.newCard, PEOPLE.deVries.finger)}`);
+    say(`  ${await read(ams, card(second.number), FINGER)}`);
+
+    await api.ok("POST", `/employments/${engineer.employmentId}/end`, people.partner.token, {
+      reason: "uit dienst",
+    });
+    say("portal: M. Smit reports J. de Vries out of service (uit dienst melden), effective now");
+    await pause(300);
+    say(`— J. de Vries tries card ${second.number} again`);
+    say(`  ${await read(ams, card(second.number), FINGER)}`);
+    const returns = await api.ok("GET", "/reports/returns", people.partner.token);
+    say(
+      `portal: to return: ${returns.items.map((r: { kind: string; item: string | null }) => `${r.kind} ${r.item ?? ""}`.trim()).join(", ")}`,
+    );
 
     await pause(1500);
     const events = new EventStore(`${files.db}.events`);
@@ -160,52 +164,11 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    for (const edge of edges) {
-      await edge.accessd.stop();
-      await edge.sim.kill();
-      await edge.pty.close();
-    }
+    await stopEdges(edges);
     await service?.stop();
     await embedded?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Presents a card (and a finger when the door asks for one); returns what the door decided. */
-async function read(edge: Edge, card: number, finger?: string): Promise<string> {
-  const from = edge.accessd.lines.length;
-  const decided = (l: LogLine) =>
-    edge.accessd.lines.indexOf(l) >= from && (l.msg === "access granted" || l.reason !== undefined);
-  if (edge.osdp) {
-    await edge.sim.request("present", {
-      address: 1,
-      format: "H10301",
-      fields: { facility: 18, card },
-    });
-    const first = await edge.accessd.waitFor(
-      (l) => edge.accessd.lines.indexOf(l) >= from && l.outcome !== undefined,
-      5000,
-      "a decision",
-    );
-    if (first.outcome === "fingerprint" && finger) {
-      for (let i = 0; i < 200; i++) {
-        const result = await edge.sim.request("finger", { address: 7, fingerId: finger });
-        if (result.operation === "match") break;
-        await pause(10);
-      }
-    }
-  } else {
-    await edge.sim.request("present", {
-      port: 0,
-      format: "H10301",
-      fields: { facility: 18, card },
-    });
-  }
-  const line = await edge.accessd.waitFor(decided, 10_000, "the decision");
-  await pause(900); // the strike time passes before the next read
-  return line.msg === "access granted"
-    ? `granted: the lock opens (${edge.site.name})`
-    : `refused (${line.reason}): ${line.msg}`;
 }
 
 main().then(

@@ -252,3 +252,26 @@ export async function requestAndApprove(
       ),
   };
 }
+
+/**
+ * A replacement asked for by the partner, the shipping address confirmed first (the
+ * preview's version); lost, stolen or defective take the old card out at once.
+ */
+export async function replaceCard(
+  api: CentralApi,
+  people: StoryPeople,
+  employmentId: number,
+  cardId: number,
+  reason: "lost" | "stolen" | "defective" | "damaged" | "name-change" | "other",
+): Promise<number> {
+  const preview = await api.ok(
+    "GET",
+    `/employments/${employmentId}/card-request-preview`,
+    people.partner.token,
+  );
+  const replacement = await api.ok("POST", `/cards/${cardId}/replacement`, people.partner.token, {
+    reason,
+    confirmedAddressVersion: preview.addressVersion,
+  });
+  return replacement.id;
+}
