@@ -54,6 +54,8 @@ interface Watch {
   readonly requests: Map<Edge, DecisionRequest>;
   readonly refused: Map<Edge, { at: number; reason: string; via: string }>;
   readonly timer: NodeJS.Timeout;
+  /** What ends the watch at an edge: the first refusal (default) or the first grant. */
+  readonly until: "deny" | "grant";
 }
 
 const edges: Edge[] = [];
@@ -72,7 +74,7 @@ function changesOf(change: StateChange): number {
   return n;
 }
 
-/** The decision at `edge`'s door for the watched card; records the first refusal. */
+/** The decision at `edge`'s door for the watched card; records the first refusal (or grant). */
 function check(edge: Edge, via: string): void {
   const w = watch;
   if (!w || w.refused.has(edge)) return;
@@ -80,8 +82,9 @@ function check(edge: Edge, via: string): void {
   if (!request) return;
   const ms = Date.now();
   const decision = decide(request, edge.holder.current, { ms, local: zone.local(ms) });
-  if (decision.outcome !== "deny") return;
-  w.refused.set(edge, { at: sharedNow(), reason: decision.reason, via });
+  if (w.until === "deny" ? decision.outcome !== "deny" : decision.outcome === "deny") return;
+  const reason = decision.outcome === "deny" ? decision.reason : decision.outcome;
+  w.refused.set(edge, { at: sharedNow(), reason, via });
   if (w.refused.size === w.requests.size) finishWatch(w);
 }
 
@@ -280,7 +283,10 @@ async function handle(request: FleetRequest): Promise<unknown> {
       const requests = new Map<Edge, DecisionRequest>();
       const initial: Record<string, number> = {};
       const ms = Date.now();
-      for (const edge of edges) {
+      const watched = request.sites
+        ? edges.filter((e) => request.sites?.includes(e.spec.site))
+        : edges;
+      for (const edge of watched) {
         const r = cardRequest(edge, request.facility, request.card);
         requests.set(edge, r);
         const d = decide(r, edge.holder.current, { ms, local: zone.local(ms) });
@@ -291,6 +297,7 @@ async function handle(request: FleetRequest): Promise<unknown> {
         id: request.watch,
         requests,
         refused: new Map(),
+        until: request.until ?? "deny",
         // Besides the check right after each applied change: a poll, should a refusal
         // come any other way (a rebuilt index).
         timer: setInterval(() => {

@@ -32,6 +32,10 @@ export type FleetRequest = { readonly id: number } & (
       readonly watch: number;
       readonly facility: number;
       readonly card: number;
+      /** Only these sites' edges (all by default). */
+      readonly sites?: readonly string[];
+      /** Done at each edge on its first refusal (default) or its first grant. */
+      readonly until?: "deny" | "grant";
     }
   /** Deltas applied so far; firstAt and lastAt of those after the first `from`. */
   | { readonly op: "deltas"; readonly from?: number }
@@ -41,7 +45,7 @@ export type FleetRequest = { readonly id: number } & (
   | { readonly op: "stop" }
 );
 
-/** Per edge: when (sharedNow) the watched card was first refused at its door, and why. */
+/** Per edge: when (sharedNow) the watched card was first refused (or granted) at its door, and why. */
 export type WatchTimes = ReadonlyArray<{ site: string; at: number; reason: string; via: string }>;
 
 export type FleetEvent =

@@ -17,7 +17,11 @@ export {
 } from "./compiler/site-state.js";
 export { stateSource } from "./compiler/state-source.js";
 export { CentralError, type CentralErrorCode } from "./errors.js";
+export { type ApiServer, buildServer, type ServerContext } from "./http/server.js";
+export { registerWorkflowRoutes } from "./http/workflow-routes.js";
+export { AccountService } from "./iam/accounts/service.js";
 export * as iam from "./iam/index.js";
+export { Workflow, type WorkflowOptions } from "./iam/workflow.js";
 export {
   CentralService,
   type CentralServiceOptions,

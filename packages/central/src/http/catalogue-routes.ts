@@ -4,12 +4,8 @@ import type { CatalogueService } from "../iam/catalogue/service.js";
 import { requireActor, signedIn } from "./actor.js";
 import { iamCall, iamProblemResponses } from "./iam-problems.js";
 import { PageQuerySchema, pageSchema, paginate } from "./pagination.js";
+import { IdSchema } from "./params.js";
 import type { ApiServer, ServerContext } from "./server.js";
-
-const IdSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,14}$/, "a positive whole number")
-  .transform(Number);
 
 const EntryInputSchema = z.strictObject({
   code: z.string().describe("Unique code: capitals, digits, dashes (AMS01-APP, KEY-Z)"),

@@ -5,12 +5,8 @@ import type { CertificateService } from "../iam/certificates/service.js";
 import { requireActor, signedIn } from "./actor.js";
 import { iamCall, iamProblemResponses } from "./iam-problems.js";
 import { PageQuerySchema, pageSchema, paginate } from "./pagination.js";
+import { IdSchema } from "./params.js";
 import type { ApiServer, ServerContext } from "./server.js";
-
-const IdSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,14}$/, "a positive whole number")
-  .transform(Number);
 
 const CertificateInputSchema = z.strictObject({
   personId: z.number().describe("The IAM person holding the certificate"),

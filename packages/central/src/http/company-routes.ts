@@ -1,227 +1,34 @@
-import { createHash } from "node:crypto";
-import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { seesCompany } from "../iam/actor.js";
-import type { Address, Company, CompanyDetails, ContactPerson } from "../iam/companies/model.js";
+import type { ContactPerson } from "../iam/companies/model.js";
 import { contactPersonRepository } from "../iam/companies/repository.js";
 import type { CompanyService } from "../iam/companies/service.js";
 import { type IamDb, openIamDb } from "../iam/db.js";
-import { ID_TYPES } from "../iam/index.js";
 import { requireActor, signedIn } from "./actor.js";
-import { checkIfMatch, etag, notModified } from "./conditional.js";
+import {
+  CompanyDetailsSchema,
+  CompanyListQuerySchema,
+  CompanyParamsSchema,
+  CompanySchema,
+  ContactPersonInputSchema,
+  ContactPersonParamsSchema,
+  ContactPersonSchema,
+  DecisionInputSchema,
+  IdempotencyHeadersSchema,
+  IfMatchHeadersSchema,
+  RegistrationInputSchema,
+} from "./company-schemas.js";
+import {
+  companyDetailsView,
+  companyView,
+  contactPersonView,
+  createdHeaders,
+} from "./company-views.js";
+import { checkIfMatch, etag, notModified, representationVersion } from "./conditional.js";
 import { iamCall, iamProblemResponses } from "./iam-problems.js";
-import { canonicalJson } from "./idempotency.js";
-import { PageQuerySchema, pageSchema, paginate } from "./pagination.js";
+import { pageSchema, paginate } from "./pagination.js";
 import { notFound } from "./problem.js";
 import type { ApiServer, ServerContext } from "./server.js";
-
-// --- request schemas: the shape of the service inputs (strict: unknown fields are a 400);
-// the values are validated by the service, which reports every invalid field at once (422).
-
-const AddressInputSchema = z.strictObject({
-  street: z.string(),
-  number: z.string().describe("House number: digits, not starting with 0"),
-  addition: z.string().nullish().describe("House number addition, e.g. a"),
-  line2: z.string().nullish(),
-  postcode: z.string().describe("For NL: 4 digits and 2 letters, 1234 AB"),
-  city: z.string(),
-  country: z.string().describe("ISO 3166-1 alpha-2, e.g. NL"),
-});
-
-const ContactPersonInputSchema = z.strictObject({
-  initials: z.string().describe("Initials such as J.P."),
-  surnamePrefix: z.string().nullish().describe('"van der", "de", ...'),
-  surname: z.string().describe("The surname without its prefix"),
-  mobile: z.string().describe("Dutch mobile: +316 and 8 digits"),
-  email: z.string().describe("A personal business address (no role address, no free mail)"),
-  address: AddressInputSchema,
-  birthDate: z.string().describe("YYYY-MM-DD, in the past"),
-  idType: z.string().describe(`One of ${ID_TYPES.join(", ")}`),
-  idNumber: z.string().describe("6 to 20 letters and digits"),
-});
-
-const RegistrationInputSchema = z.strictObject({
-  customerName: z.string().describe("The wholesale customer name"),
-  kvkName: z.string().describe("The name in the chamber-of-commerce register"),
-  kvkNumber: z.string().describe("The 8-digit chamber-of-commerce number"),
-  address: AddressInputSchema,
-  colocation: z
-    .boolean()
-    .optional()
-    .describe("A colocation customer (some catalogue entries exclude them); false by default"),
-  contactPersons: z.array(ContactPersonInputSchema).describe("At least one"),
-});
-
-const DecisionInputSchema = z.strictObject({
-  decision: z.enum(["approve", "reject"]),
-  comment: z.string().nullish().describe("Required (non-blank) for a rejection"),
-});
-
-const StatusSchema = z.enum(["pending", "approved", "rejected"]);
-
-const IdSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,14}$/, "a positive whole number")
-  .transform(Number);
-
-const CompanyParamsSchema = z.strictObject({ companyId: IdSchema });
-const ContactPersonParamsSchema = z.strictObject({ contactPersonId: IdSchema });
-
-const CompanyListQuerySchema = z.strictObject({
-  ...PageQuerySchema.shape,
-  status: StatusSchema.optional().describe("Only companies with this status"),
-});
-
-const IdempotencyHeadersSchema = z.looseObject({
-  "idempotency-key": z
-    .string()
-    .describe("Required: a retry with the same key and body is answered once, not redone"),
-});
-
-const IfMatchHeadersSchema = z.looseObject({
-  "if-match": z
-    .string()
-    .optional()
-    .describe("Required: the resource's current ETag (428 without, 412 when stale)"),
-});
-
-// --- response schemas ---
-
-const AddressSchema = z
-  .object({
-    street: z.string(),
-    number: z.string(),
-    addition: z.string().nullable(),
-    line2: z.string().nullable(),
-    postcode: z.string(),
-    city: z.string(),
-    country: z.string(),
-  })
-  .meta({ id: "Address" });
-
-const decisionFields = {
-  status: StatusSchema,
-  requestedBy: z.string().describe("The submitting account; it cannot decide"),
-  requestedAt: z.string().describe("ISO-8601 instant, UTC"),
-  decidedBy: z.string().nullable(),
-  decidedAt: z.string().nullable().describe("ISO-8601 instant, UTC"),
-  decisionComment: z.string().nullable(),
-};
-
-export const ContactPersonSchema = z
-  .object({
-    id: z.number().int(),
-    companyId: z.number().int(),
-    initials: z.string(),
-    surnamePrefix: z.string().nullable(),
-    surname: z.string(),
-    mobile: z.string(),
-    email: z.string(),
-    address: AddressSchema,
-    birthDate: z.string(),
-    idType: z.enum(ID_TYPES),
-    idNumber: z.string(),
-    ...decisionFields,
-  })
-  .meta({ id: "ContactPerson" });
-
-export const CompanySchema = z
-  .object({
-    id: z.number().int(),
-    customerName: z.string(),
-    kvkName: z.string(),
-    kvkNumber: z.string(),
-    address: AddressSchema,
-    colocation: z.boolean(),
-    ...decisionFields,
-  })
-  .meta({ id: "Company" });
-
-export const CompanyDetailsSchema = CompanySchema.extend({
-  contactPersons: z.array(ContactPersonSchema),
-}).meta({ id: "CompanyDetails" });
-
-type CompanyView = z.output<typeof CompanySchema>;
-type CompanyDetailsView = z.output<typeof CompanyDetailsSchema>;
-type ContactPersonView = z.output<typeof ContactPersonSchema>;
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-const addressView = (a: Address): z.output<typeof AddressSchema> => ({
-  street: a.street,
-  number: a.number,
-  addition: a.addition,
-  line2: a.line2,
-  postcode: a.postcode,
-  city: a.city,
-  country: a.country,
-});
-
-function decisionView(d: Company | ContactPerson) {
-  return {
-    status: d.status,
-    requestedBy: d.requestedBy,
-    requestedAt: new Date(d.requestedAt).toISOString(),
-    decidedBy: d.decidedBy,
-    decidedAt: iso(d.decidedAt),
-    decisionComment: d.decisionComment,
-  };
-}
-
-export function companyView(c: Company): CompanyView {
-  return {
-    id: c.id,
-    customerName: c.customerName,
-    kvkName: c.kvkName,
-    kvkNumber: c.kvkNumber,
-    address: addressView(c.address),
-    colocation: c.colocation,
-    ...decisionView(c),
-  };
-}
-
-export function contactPersonView(p: ContactPerson): ContactPersonView {
-  return {
-    id: p.id,
-    companyId: p.companyId,
-    initials: p.initials,
-    surnamePrefix: p.surnamePrefix,
-    surname: p.surname,
-    mobile: p.mobile,
-    email: p.email,
-    address: addressView(p.address),
-    birthDate: p.birthDate,
-    idType: p.idType,
-    idNumber: p.idNumber,
-    ...decisionView(p),
-  };
-}
-
-export function companyDetailsView(c: CompanyDetails): CompanyDetailsView {
-  return { ...companyView(c), contactPersons: c.contactPersons.map(contactPersonView) };
-}
-
-/**
- * The version of a representation: the records carry no version column, so the version is
- * a digest of what is sent (for a company, its contact persons included: approving a
- * company decides its pending contact persons too, so If-Match covers them). Every change
- * (a decision, a new contact person) changes it.
- */
-export function representationVersion(view: unknown): string {
-  return createHash("sha256").update(canonicalJson(view)).digest("base64url").slice(0, 27);
-}
-
-/** Location and ETag of a 201 (first answer or replay alike), from its serialized body. */
-function createdHeaders(pathOf: (id: number) => string) {
-  return async (_request: unknown, reply: FastifyReply, payload: unknown) => {
-    if (reply.statusCode === 201 && typeof payload === "string") {
-      const body = JSON.parse(payload) as { id?: unknown };
-      if (typeof body.id === "number") void reply.header("location", pathOf(body.id));
-      void reply.header("etag", etag(representationVersion(body)));
-    }
-    return payload;
-  };
-}
 
 export interface CompanyRoutesOptions {
   readonly context: ServerContext;

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import { canonicalJson } from "./idempotency.js";
 import { HttpProblem, PROBLEM_TYPES } from "./problem.js";
 
 /** The entity tag of a resource at `version`: a strong tag, `"<version>"`. */
@@ -56,4 +58,14 @@ export function checkIfMatch(
       detail: `the resource changed: its current ETag is ${current}`,
     });
   }
+}
+
+/**
+ * The version of a representation: the records carry no version column, so the version is
+ * a digest of what is sent (for a company, its contact persons included: approving a
+ * company decides its pending contact persons too, so If-Match covers them). Every change
+ * (a decision, a new contact person) changes it.
+ */
+export function representationVersion(view: unknown): string {
+  return createHash("sha256").update(canonicalJson(view)).digest("base64url").slice(0, 27);
 }

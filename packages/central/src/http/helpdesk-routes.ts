@@ -4,17 +4,13 @@ import type { EnrollmentStatus, Explanation, HelpdeskService } from "../iam/help
 import { requireActor, signedIn } from "./actor.js";
 import { iamCall, iamProblemResponses } from "./iam-problems.js";
 import { PageQuerySchema, pageSchema, paginate } from "./pagination.js";
+import { IdSchema } from "./params.js";
 import type { ApiServer, ServerContext } from "./server.js";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 const SiteIdSchema = z.string().regex(/^[a-z0-9_-]{1,64}$/, "a site id: a-z, 0-9, _ and -");
 const DoorIdSchema = z.string().min(1).max(64);
-const IdSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,14}$/, "a positive whole number")
-  .transform(Number);
-
 const DoorSchema = z
   .object({
     siteId: z.string(),

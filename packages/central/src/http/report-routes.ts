@@ -3,14 +3,10 @@ import type { ReportPage, ReportService } from "../iam/reports/service.js";
 import { requireActor, signedIn } from "./actor.js";
 import { iamCall, iamProblemResponses } from "./iam-problems.js";
 import { decodeCursor, encodeCursor, PageQuerySchema, pageSchema } from "./pagination.js";
+import { IdSchema } from "./params.js";
 import type { ApiServer, ServerContext } from "./server.js";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-const IdSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,14}$/, "a positive whole number")
-  .transform(Number);
 
 const CompanyFilterSchema = z.strictObject({
   ...PageQuerySchema.shape,

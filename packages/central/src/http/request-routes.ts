@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { RequestService } from "../iam/requests/service.js";
 import { requireActor, signedIn } from "./actor.js";
-import { representationVersion } from "./company-routes.js";
-import { checkIfMatch, etag } from "./conditional.js";
+import { checkIfMatch, etag, representationVersion } from "./conditional.js";
 import { iamCall, iamProblemResponses } from "./iam-problems.js";
 import { PageQuerySchema, pageSchema, paginate } from "./pagination.js";
 import {

@@ -5,12 +5,8 @@ import type { ReviewService } from "../iam/reviews/service.js";
 import { requireActor, signedIn } from "./actor.js";
 import { iamCall, iamProblemResponses } from "./iam-problems.js";
 import { PageQuerySchema, pageSchema, paginate } from "./pagination.js";
+import { IdSchema } from "./params.js";
 import type { ApiServer, ServerContext } from "./server.js";
-
-const IdSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,14}$/, "a positive whole number")
-  .transform(Number);
 
 const instant = z.string().describe("ISO-8601 instant, UTC");
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

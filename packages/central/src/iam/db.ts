@@ -147,5 +147,35 @@ class StoreSqliteDialect extends SqliteDialect {
  * `Kysely<IamDatabase>` with its PostgresDialect instead; nothing else changes.
  */
 export function openIamDb(database: SqliteDatabase): IamDb {
-  return new Kysely<IamDatabase>({ dialect: new StoreSqliteDialect({ database }) });
+  return new Kysely<IamDatabase>({
+    dialect: new StoreSqliteDialect({ database: withStatementCache(database) }),
+  });
+}
+
+/** Distinct SQL texts kept prepared; past this the cache starts over (ad-hoc queries). */
+const STATEMENT_CACHE_SIZE = 2000;
+
+/**
+ * The connection as Kysely's driver sees it, with `prepare` cached by SQL text: the driver
+ * prepares every query anew, which costs as much as running a small one. A prepared
+ * statement is reusable with new parameters, and SQLite re-prepares it after a schema change.
+ */
+function withStatementCache(database: SqliteDatabase): SqliteDatabase {
+  const cache = new Map<string, ReturnType<SqliteDatabase["prepare"]>>();
+  const prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = database.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  return new Proxy(database, {
+    get(target, property) {
+      if (property === "prepare") return prepare;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

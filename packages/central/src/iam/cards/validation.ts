@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IamValidationError, type Problem } from "../errors.js";
+import { parse } from "../validation-common.js";
 import { DEACTIVATION_REASONS, REPLACEMENT_REASONS } from "./model.js";
 
 const version = z.string().trim().min(1, "required: the addressVersion of the preview").max(100);
@@ -42,16 +42,6 @@ export type CardRequestData = z.output<typeof schemas.request>;
 export type ReplacementData = z.output<typeof schemas.replacement>;
 export type ProductionData = z.output<typeof schemas.production>;
 export type DeactivationData = z.output<typeof schemas.deactivation>;
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(input)",
-    message: issue.message,
-  }));
-  throw new IamValidationError(problems);
-}
 
 export const validateCardRequest = (input: unknown): CardRequestData =>
   parse(schemas.request, input);

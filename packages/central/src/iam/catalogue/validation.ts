@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IamValidationError, type Problem } from "../errors.js";
+import { parse } from "../validation-common.js";
 import { KEY_TYPES } from "./model.js";
 
 const certificateType = z
@@ -51,17 +51,6 @@ const entryInput = z
   }));
 
 export type CatalogueEntryData = z.output<typeof entryInput>;
-
-/** Zod's issues as IamValidationError: every problem at once, each with its path. */
-export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(input)",
-    message: issue.message,
-  }));
-  throw new IamValidationError(problems);
-}
 
 export function validateCatalogueEntry(input: unknown): CatalogueEntryData {
   return parse(entryInput, input);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IamValidationError, type Problem } from "../errors.js";
+import { parse } from "../validation-common.js";
 
 /** The certificate types a training institute registers by default (source chapter 8). */
 export const DEFAULT_CERTIFICATE_TYPES: readonly string[] = [
@@ -51,14 +51,4 @@ export function validateCertificate(
   input: unknown,
 ): CertificateRegistration {
   return parse(registration(types, today), input);
-}
-
-export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(input)",
-    message: issue.message,
-  }));
-  throw new IamValidationError(problems);
 }

@@ -1,81 +1,22 @@
 import { z } from "zod";
 import type { IamConfig } from "../config.js";
-import { IamValidationError, type Problem } from "../errors.js";
-import { ID_TYPES } from "./model.js";
+import {
+  addressFields,
+  birthDate,
+  INITIALS_MESSAGE,
+  INITIALS_PATTERN,
+  idNumber,
+  idType,
+  mobile,
+  optionalText,
+  parse,
+  surname,
+  surnamePrefix,
+  text,
+  withNlPostcode,
+} from "../validation-common.js";
 
-const text = (max: number) =>
-  z.string().trim().min(1, "required").max(max, `at most ${max} characters`);
-
-/** Optional text: absent, null and blank all mean "none" (null). */
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `at most ${max} characters`)
-    .nullish()
-    .transform((v) => (v === undefined || v === null || v === "" ? null : v));
-
-const NL_POSTCODE = /^([1-9][0-9]{3}) ?([A-Za-z]{2})$/;
-
-const address = z
-  .object({
-    street: text(100),
-    number: z
-      .string()
-      .trim()
-      .regex(/^[1-9][0-9]{0,5}$/, "a house number: digits, not starting with 0"),
-    addition: optionalText(10),
-    line2: optionalText(100),
-    postcode: text(12).transform((v) => v.toUpperCase()),
-    city: text(80),
-    country: z
-      .string()
-      .trim()
-      .transform((v) => v.toUpperCase())
-      .pipe(z.string().regex(/^[A-Z]{2}$/, "an ISO 3166 country code such as NL")),
-  })
-  .transform((a, ctx) => {
-    if (a.country !== "NL") return a;
-    const m = NL_POSTCODE.exec(a.postcode);
-    if (m === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["postcode"],
-        message: "a Dutch postcode: 4 digits and 2 letters (1234 AB)",
-      });
-      return z.NEVER;
-    }
-    return { ...a, postcode: `${m[1]} ${m[2]?.toUpperCase()}` };
-  });
-
-/** Prefixes that belong in surnamePrefix, not at the start of the surname. */
-const SURNAME_PREFIXES = [
-  "van der",
-  "van den",
-  "van de",
-  "van 't",
-  "van",
-  "de",
-  "der",
-  "den",
-  "het",
-  "'t",
-  "ten",
-  "ter",
-  "te",
-  "in 't",
-  "op de",
-  "uit den",
-];
-
-const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function isCalendarDate(v: string): boolean {
-  const m = dateOnly.exec(v);
-  if (m === null) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
+const address = z.object(addressFields).transform(withNlPostcode);
 
 function email(config: IamConfig) {
   const roles = new Set(config.roleAddresses.map((r) => r.toLowerCase()));
@@ -106,37 +47,15 @@ function email(config: IamConfig) {
 
 function contactPerson(config: IamConfig, today: string) {
   return z.object({
-    initials: z
-      .string()
-      .trim()
-      .regex(/^(?:[A-Za-z]{1,2}\.? ?){1,6}$/, "initials such as J.P. or Th."),
-    surnamePrefix: optionalText(20).transform((v) => v?.toLowerCase() ?? null),
-    surname: text(80).superRefine((v, ctx) => {
-      const lower = v.toLowerCase();
-      const prefix = SURNAME_PREFIXES.find((p) => lower.startsWith(`${p} `));
-      if (prefix !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          message: `the surname without its prefix: put "${prefix}" in surnamePrefix`,
-        });
-      }
-    }),
-    mobile: z
-      .string()
-      .transform((v) => v.replace(/[\s-]/g, ""))
-      .pipe(z.string().regex(/^\+316\d{8}$/, "a Dutch mobile number: +316 and 8 digits")),
+    initials: z.string().trim().regex(INITIALS_PATTERN, INITIALS_MESSAGE),
+    surnamePrefix,
+    surname,
+    mobile,
     email: email(config),
     address,
-    birthDate: z
-      .string()
-      .trim()
-      .refine(isCalendarDate, "a date YYYY-MM-DD")
-      .refine((v) => !isCalendarDate(v) || (v >= "1900-01-01" && v < today), "a date in the past"),
-    idType: z.enum(ID_TYPES, { error: `one of ${ID_TYPES.join(", ")}` }),
-    idNumber: z
-      .string()
-      .transform((v) => v.replace(/\s/g, "").toUpperCase())
-      .pipe(z.string().regex(/^[A-Z0-9]{6,20}$/, "6 to 20 letters and digits")),
+    birthDate: birthDate(today),
+    idType,
+    idNumber,
   });
 }
 
@@ -159,16 +78,6 @@ export type RegistrationData = z.output<ReturnType<typeof registration>>;
 export type AddressData = z.output<typeof address>;
 export type ContactPersonInput = z.input<ReturnType<typeof contactPerson>>;
 export type RegisterCompanyInput = z.input<ReturnType<typeof registration>>;
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(input)",
-    message: issue.message,
-  }));
-  throw new IamValidationError(problems);
-}
 
 const isoDay = (at: number): string => new Date(at).toISOString().slice(0, 10);
 

@@ -3,8 +3,9 @@ import { appendAudit } from "../audit.js";
 import type { IamContext } from "../context.js";
 import { type IamDb, inTransaction } from "../db.js";
 import { iamNotFound, ruleRefused } from "../errors.js";
+import { parse } from "../validation-common.js";
 import { areaRow, siteRow } from "./state.js";
-import { doorInput, parse } from "./validation.js";
+import { doorInput } from "./validation.js";
 
 /** A door of a site and the area it opens into (the edges' configuration, as central knows it). */
 export interface Door {

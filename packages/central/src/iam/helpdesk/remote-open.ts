@@ -3,8 +3,9 @@ import { appendAudit } from "../audit.js";
 import type { IamContext } from "../context.js";
 import { inTransaction } from "../db.js";
 import { iamNotFound, ruleRefused } from "../errors.js";
+import { parse } from "../validation-common.js";
 import { findDoor } from "./doors.js";
-import { parse, remoteOpenInput } from "./validation.js";
+import { remoteOpenInput } from "./validation.js";
 
 /**
  * Sends a signed remote-open command to a site's edge (the composition wires it to

@@ -4,11 +4,12 @@ import { activeAccessCard } from "../cards/request.js";
 import type { IamContext } from "../context.js";
 import { iamNotFound } from "../errors.js";
 import { visiblePerson } from "../scope.js";
+import { parse } from "../validation-common.js";
 import { findDoor } from "./doors.js";
 import { type ExplainCheck, type ExplainSubject, runChecks } from "./explain.js";
 import { type RemoteOpener, type RemoteOpening, remoteOpen } from "./remote-open.js";
 import { areaRow, siteRow, stateReader } from "./state.js";
-import { explainInput, parse } from "./validation.js";
+import { explainInput } from "./validation.js";
 
 export type { RemoteOpener, RemoteOpening } from "./remote-open.js";
 

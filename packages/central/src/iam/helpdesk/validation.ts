@@ -1,17 +1,5 @@
 import { z } from "zod";
 import { SITE_ID_PATTERN } from "../../state/schemas.js";
-import { IamValidationError, type Problem } from "../errors.js";
-
-/** Validates `input` against `schema`, reporting every problem at once with its path. */
-export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(input)",
-    message: issue.message,
-  }));
-  throw new IamValidationError(problems);
-}
 
 const siteId = z.string().regex(SITE_ID_PATTERN, "a site id: 1..64 of a-z, 0-9, _ and -");
 const doorId = z.string().min(1, "required").max(64, "at most 64 characters");

@@ -3,8 +3,8 @@ import type { EventStore } from "../../service/event-store.js";
 import { type Actor, requireRole, seesCompany } from "../actor.js";
 import type { IamContext } from "../context.js";
 import { iamNotFound, ruleRefused } from "../errors.js";
-import { parse } from "../helpdesk/validation.js";
 import { visiblePerson } from "../scope.js";
+import { parse } from "../validation-common.js";
 import { type EmployeeKey, type EmployeeRow, searchEmployees } from "./employees.js";
 import {
   type PendingApproval,

@@ -3,11 +3,11 @@ import { z } from "zod";
 import { accountDb } from "../accounts/db.js";
 import { type Actor, requireRole, seesCompany } from "../actor.js";
 import { appendAudit } from "../audit.js";
-import { parse } from "../catalogue/validation.js";
 import type { IamContext } from "../context.js";
 import { type IamDb, inTransaction } from "../db.js";
 import { iamNotFound, ruleRefused } from "../errors.js";
 import { enqueueNotification } from "../notifications/outbox.js";
+import { parse } from "../validation-common.js";
 import { type KeyIssue, toKeyIssue } from "./model.js";
 import type { KeyIssueStatus, KeyIssueTable } from "./schema.js";
 

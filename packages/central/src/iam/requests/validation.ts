@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parse } from "../catalogue/validation.js";
+import { parse } from "../validation-common.js";
 
 const id = z.number().int().positive();
 

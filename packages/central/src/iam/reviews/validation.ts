@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parse } from "../certificates/validation.js";
+import { parse } from "../validation-common.js";
 
 const decision = z.strictObject({
   decision: z.enum(["confirmed", "not-confirmed"], { error: "confirmed or not-confirmed" }),
