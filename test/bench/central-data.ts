@@ -81,6 +81,9 @@ export function populate(
     areaId: i + 1,
   }));
   const second = size.employments - size.persons;
+  // The site an employment is authorized at; mixed with the company (ids run round the
+  // companies), so each partner has engineers at every site.
+  const siteOf = (id: number) => (id + Math.floor(id / size.companies)) % size.sites;
   const employmentRows: Array<{ id: number; personId: number; companyIndex: number }> = [];
   for (let p = 0; p < size.persons; p++)
     employmentRows.push({ id: p + 1, personId: p + 1, companyIndex: p % size.companies });
@@ -122,7 +125,7 @@ export function populate(
     authorizations: employmentRows.map((e) => ({
       id: e.id,
       employmentId: e.id,
-      areaId: (e.id % size.sites) + 1,
+      areaId: siteOf(e.id) + 1,
     })),
   };
   loadDataset(store, dataset);
@@ -205,7 +208,7 @@ export function populate(
         `e${e.id}@partner.nl`,
         at,
       );
-      const siteIndex = e.id % size.sites;
+      const siteIndex = siteOf(e.id);
       authorization.run(e.id, e.id, entries[siteIndex] as number, e.id, at);
       employmentsOf.get(companyId)?.push({ id: e.id, siteIndex, card: cardOf(e.personId) });
     }

@@ -46,6 +46,9 @@ const READ_SECONDS = env("BENCH_CENTRAL_READ_SECONDS", 10);
 const SUBMITS = env("BENCH_CENTRAL_SUBMITS", 20);
 const APPROVALS = env("BENCH_CENTRAL_APPROVALS", 40);
 const WARMUP = 4;
+const PARTS = new Set(
+  (process.env.BENCH_CENTRAL_PARTS ?? "search,reads,submit,approve").split(","),
+);
 
 const TARGETS = {
   search_p99_ms: 20,
@@ -168,20 +171,22 @@ export async function run() {
     load = await LoadProcess.start();
     const api = apiAt(base);
 
-    const search = await searchPart(load, base, tokens, population);
-    const reads = await readPart(load, base, tokens.manager, population);
-    const submit = await submitPart(api, tokens, population, partnerB);
+    const search = PARTS.has("search") ? await searchPart(load, base, tokens, population) : {};
+    const reads = PARTS.has("reads") ? await readPart(load, base, tokens.manager, population) : {};
+    const submit = PARTS.has("submit") ? await submitPart(api, tokens, population, partnerB) : {};
     fleet = await EdgeFleet.start();
-    const approve = await approvePart(
-      api,
-      fleet,
-      broker.url,
-      pair.publicKeyPem,
-      dir,
-      tokens,
-      population,
-      partnerA,
-    );
+    const approve = !PARTS.has("approve")
+      ? {}
+      : await approvePart(
+          api,
+          fleet,
+          broker.url,
+          pair.publicKeyPem,
+          dir,
+          tokens,
+          population,
+          partnerA,
+        );
     await app.close();
     const result = {
       bench: "central",
@@ -294,9 +299,10 @@ function candidates(
   company: number,
   k: number,
 ): PopulatedEmployment[] {
-  const single = EMPLOYMENTS - PERSONS;
+  // Employment ids above EMPLOYMENTS - PERSONS and up to PERSONS are their persons' only one.
+  const first = EMPLOYMENTS - PERSONS;
   return (population.employmentsOf.get(company) ?? []).filter(
-    (e) => e.siteIndex !== k && e.id > single,
+    (e) => e.siteIndex !== k && e.id > first && e.id <= PERSONS,
   );
 }
 
@@ -403,6 +409,7 @@ async function approvePart(
   await api.call("POST", "/basket/submission", partner, {});
   await sleep(1000);
   const samples: number[] = [];
+  const http: number[] = [];
   const outcomes: Record<string, number> = {};
   for (const [rep, p] of planned.entries()) {
     const { etag } = await api.call("GET", `/request-items/${p.itemId}`, tokens.manager);
@@ -432,16 +439,27 @@ async function approvePart(
       { decision: "approve", comment: "akkoord" },
       { "if-match": etag ?? "" },
     );
+    const answered = sharedNow();
     const { times } = await done;
     const at = times[0]?.at ?? Number.NaN;
     outcomes[times[0]?.reason ?? "?"] = (outcomes[times[0]?.reason ?? "?"] ?? 0) + 1;
-    if (rep >= WARMUP) samples.push(at - t0);
+    if (rep >= WARMUP) {
+      samples.push(at - t0);
+      http.push(answered - t0);
+    }
+    if (process.env.BENCH_CENTRAL_VERBOSE) {
+      progress(
+        `approval ${rep} (${p.until}): http ${round(answered - t0, 1)} ms, door ${round(at - t0, 1)} ms`,
+      );
+    }
     await sleep(100 + (rep % 5) * 20);
   }
   const result = {
     approve_to_door_p50_ms: round(percentile(samples, 50), 1),
     approve_to_door_p99_ms: round(percentile(samples, 99), 1),
     approve_to_door_max_ms: round(Math.max(...samples), 1),
+    approve_http_p50_ms: round(percentile(http, 50), 1),
+    approve_http_p99_ms: round(percentile(http, 99), 1),
     approvals: samples.length,
     approve_outcomes: outcomes,
   };

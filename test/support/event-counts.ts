@@ -67,14 +67,14 @@ export function centralEvents(
   }
 }
 
-/** Central's own counts, summed over every run that has stopped ("central stopping"). */
+/** Central's own counts, summed over every run that has stopped ("central stopped"). */
 export function centralStats(lines: readonly CentralLine[]): {
   runs: number;
   stored: number;
   duplicate: number;
   batches: number;
 } {
-  const stops = lines.filter((l) => l.msg === "central stopping");
+  const stops = lines.filter((l) => l.msg === "central stopped");
   const sum = (key: string) => stops.reduce((n, l) => n + Number(l[key] ?? 0), 0);
   return {
     runs: stops.length,
@@ -132,7 +132,7 @@ export async function startCentral(service: CentralProcess): Promise<void> {
 
 /** Stops `central serve` (SIGTERM) and waits for the counts it logs on the way out. */
 export async function stopCentral(service: CentralProcess): Promise<void> {
-  const before = count(service, "central stopping");
+  const before = count(service, "central stopped");
   await service.stop();
-  await until(() => count(service, "central stopping") > before, 5000, "central's last counts");
+  await until(() => count(service, "central stopped") > before, 5000, "central's last counts");
 }

@@ -144,12 +144,13 @@ export async function serve(options: ServeOptions): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    if (service) log.info(service.stats, "central stopping");
-    else log.info("central stopping");
+    log.info("central stopping");
     clearInterval(drainTimer);
     workflow.stop();
     await app.close();
     await service?.stop();
+    // The figures once the service has stopped: a batch stored while stopping counts too.
+    log.info(service?.stats ?? {}, "central stopped");
     events?.close();
     store.close();
     process.exit(0);

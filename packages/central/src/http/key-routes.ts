@@ -45,6 +45,29 @@ export function registerKeyRoutes(app: ApiServer, { keys }: KeyRoutesOptions): v
   );
 
   app.get(
+    "/keys",
+    {
+      preValidation: signedIn,
+      schema: {
+        operationId: "listKeys",
+        tags: TAGS,
+        summary:
+          "Keys in one status of their life (approved: to ship; shipped; issued; to-return; returned); a partner contact sees its company's only",
+        querystring: PageQuerySchema.extend({
+          status: z.enum(["approved", "shipped", "issued", "to-return", "returned"]),
+        }),
+        response: { 200: pageSchema(RequestKeySchema), ...iamProblemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const { status, ...query } = request.query;
+      const page = paginate(await iamCall(() => keys.list(actor, status)), (k) => [k.id], query);
+      return { items: page.items.map(keyView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
     "/keys/:keyId",
     {
       preValidation: signedIn,

@@ -18,6 +18,8 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { Role } from "../iam/actor.js";
+import { maskSensitive } from "../iam/audit.js";
 import type { CentralStore } from "../state/store.js";
 import type { ActorResolver } from "./actor.js";
 import { IdempotencyStore } from "./idempotency.js";
@@ -70,6 +72,13 @@ export interface BuiltServer {
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
+/** See personal identifiers masked (last 3 characters of an ID number, no birth date). */
+export const MASKED_ROLES: ReadonlySet<Role> = new Set([
+  "helpdesk",
+  "auditor",
+  "training-institute",
+]);
+
 const HealthSchema = z.object({
   status: z.literal("ok"),
   time: z.string().describe("The server's time, ISO-8601 UTC"),
@@ -102,7 +111,7 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
       info: {
         title: "ACS central API",
         description:
-          "The central service of the access-control system: sites, and (later) the partner portal's IAM workflow. Errors are RFC 9457 problem details (application/problem+json).",
+          "The central service of the access-control system: sites and the partner portal's IAM workflow (companies, employments, cards, requests and approvals, certificates, reviews, the helpdesk, reports, the audit). Errors are RFC 9457 problem details (application/problem+json).",
         version: options.version ?? "0.1.0",
       },
     },
@@ -116,6 +125,14 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
       ? await options.resolveActor(request.headers.authorization)
       : undefined;
   });
+
+  // Roles whose work needs no full ID-document numbers or birth dates see them masked,
+  // whatever the route: one place, so a new route cannot forget it.
+  app.addHook("preSerialization", async (request, _reply, payload) =>
+    request.actor !== undefined && MASKED_ROLES.has(request.actor.role)
+      ? maskSensitive(payload)
+      : payload,
+  );
 
   app.addHook("onResponse", (request, reply, done) => {
     request.log.info(

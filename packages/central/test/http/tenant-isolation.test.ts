@@ -59,6 +59,7 @@ const OWN_OR_PUBLIC = new Set([
   "getBasket",
   "submitBasket",
   "listKeysToReturn",
+  "listKeys",
   "listPendingRequests",
   "listOverdueRequests",
   "lookUpPersons",
@@ -126,7 +127,7 @@ describe("tenant isolation: partner A calls every route with company B's ids", (
   }
 
   /** Query values asking for B's data where a route takes a filter. */
-  function queryValue(name: string): string | undefined {
+  function queryValue(name: string, operationId: string): string | undefined {
     const values: Record<string, string | number | undefined> = {
       limit: undefined,
       cursor: undefined,
@@ -134,7 +135,8 @@ describe("tenant isolation: partner A calls every route with company B's ids", (
       personId: b.personId,
       siteId: f.site,
       q: "%",
-      status: undefined,
+      // GET /keys: the status B's key is in (waiting to come back); other status filters open.
+      status: operationId === "listKeys" ? "to-return" : undefined,
       from: "2026-01-01",
       until: "2026-12-31",
       entity: "employment",
@@ -251,7 +253,7 @@ describe("tenant isolation: partner A calls every route with company B's ids", (
         }
         const query = new URLSearchParams();
         for (const p of params.filter((p) => p.in === "query")) {
-          const value = queryValue(p.name);
+          const value = queryValue(p.name, op.operationId);
           if (value !== undefined) query.set(p.name, value);
         }
         if (query.size > 0) path = `${path}?${query}`;

@@ -296,4 +296,14 @@ describe("the PoP card", () => {
     ).n;
     expect(after).toBe(before);
   });
+
+  it("is requested only on top of an active company card (COMPANY_CARD_NEEDED)", async () => {
+    const seeded = await seedEmployment(f, f.companyA);
+    await expect(request(seeded, f.partnerA, "pop")).rejects.toMatchObject({
+      code: "RULE",
+      rule: "COMPANY_CARD_NEEDED",
+    });
+    await seedActiveCard(f, seeded);
+    await expect(request(seeded, f.partnerA, "pop")).resolves.toMatchObject({ kind: "pop" });
+  });
 });

@@ -93,23 +93,26 @@ describe("adding to the basket", () => {
     ]);
   });
 
-  it("needs an active access card, except for application entries (NO_ACTIVE_CARD)", async () => {
+  it("needs an active access card, for application entries too (NO_ACTIVE_CARD)", async () => {
     f = await workflowFixture();
     const requests = new RequestService(f.ctx);
     const cardless = await seedEmployment(f, f.companyA);
     const door = await seedEntry(f, { code: "AMS01-APP" }, [f.companyA]);
     const app = await seedEntry(f, { code: "APP-INFRA-APP", service: "application" }, [f.companyA]);
-    const refused = await refusalOf(
-      requests.addItems(f.partnerA, {
-        employmentIds: [cardless.employmentId],
-        entryId: door,
-        action: "grant",
-      }),
-    );
-    expect(refused.refusals[0]).toMatchObject({
-      rule: "NO_ACTIVE_CARD",
-      employmentId: cardless.employmentId,
-    });
+    for (const entryId of [door, app]) {
+      const refused = await refusalOf(
+        requests.addItems(f.partnerA, {
+          employmentIds: [cardless.employmentId],
+          entryId,
+          action: "grant",
+        }),
+      );
+      expect(refused.refusals[0]).toMatchObject({
+        rule: "NO_ACTIVE_CARD",
+        employmentId: cardless.employmentId,
+      });
+    }
+    await seedActiveCard(f, cardless);
     const added = await requests.addItems(f.partnerA, {
       employmentIds: [cardless.employmentId],
       entryId: app,

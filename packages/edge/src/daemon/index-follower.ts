@@ -30,6 +30,7 @@ export class IndexFollower {
   private rebuildWanted = false;
   private timer: unknown;
   private stopped = false;
+  private lastRebuildEndedAt = Number.NEGATIVE_INFINITY;
   readonly stats = { deltas: 0, rebuilds: 0, lastRebuildMs: 0 };
 
   constructor(options: IndexFollowerOptions) {
@@ -62,13 +63,22 @@ export class IndexFollower {
     this.timer = undefined;
   }
 
-  private requestRebuild(delayMs = this.o.settleMs ?? 100): void {
+  /**
+   * A rebuild after a quiet spell starts at once (a single grant reaches the doors without
+   * waiting); one wanted soon after the last waits `settleMs`, so a burst costs one more.
+   */
+  private requestRebuild(delayMs = this.settleDelay()): void {
     this.rebuildWanted = true;
     if (this.rebuilding || this.timer !== undefined || this.stopped) return;
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       void this.rebuild();
     }, delayMs);
+  }
+
+  private settleDelay(): number {
+    const settle = this.o.settleMs ?? 100;
+    return this.o.clock.now() - this.lastRebuildEndedAt >= settle ? 0 : settle;
   }
 
   private async rebuild(): Promise<void> {
@@ -106,6 +116,7 @@ export class IndexFollower {
       this.rebuildWanted = true;
     } finally {
       this.rebuilding = false;
+      this.lastRebuildEndedAt = this.o.clock.now();
       if (this.rebuildWanted && !this.stopped) this.requestRebuild();
     }
   }

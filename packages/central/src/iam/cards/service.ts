@@ -78,6 +78,7 @@ export class CardService {
   /**
    * Requests an access or PoP card for the employment's person, to the confirmed address.
    * Refuses ADDRESS_NOT_CONFIRMED, ACTIVE_CARD_EXISTS (replace that one instead),
+   * COMPANY_CARD_NEEDED (a PoP card without an active company card),
    * EMPLOYMENT_ENDED, and CONFLICT CARD_REQUEST_PENDING naming the card on its way.
    */
   async requestCard(actor: Actor, employmentId: number, input: unknown): Promise<Card> {
@@ -94,6 +95,16 @@ export class CardService {
         throw ruleRefused(
           "ACTIVE_CARD_EXISTS",
           `person ${employment.person_id} already has active ${data.kind} card ${active.id}: no new card is needed (request a replacement of card ${active.id} if it is lost, broken or expiring)`,
+        );
+      }
+      // Ch. 12: the PoP card comes on top of the company card, never instead of it.
+      if (
+        data.kind === "pop" &&
+        (await cardRepository.activeOfPerson(trx, employment.person_id, "access")) === undefined
+      ) {
+        throw ruleRefused(
+          "COMPANY_CARD_NEEDED",
+          `person ${employment.person_id} has no active company card: the PoP card is requested once it is active`,
         );
       }
       const pending = await cardRepository.pendingOfPerson(trx, employment.person_id, data.kind);

@@ -61,7 +61,8 @@ export function employmentActive(
 
 /**
  * What stops this employment from holding the entry now: the employment ended, no active
- * access card (application entries need none), a required certificate missing or not valid.
+ * access card (ch. 2: only once the card is active can the rest be requested, apps
+ * included, for security), a required certificate missing or not valid.
  */
 export async function employmentRefusal(
   ctx: IamContext,
@@ -76,10 +77,7 @@ export async function employmentRefusal(
       message: `employment ${employment.employment_number} has ended`,
     };
   }
-  if (
-    entry.service !== "application" &&
-    (await activeAccessCard(db, employment.person_id)) === undefined
-  ) {
+  if ((await activeAccessCard(db, employment.person_id)) === undefined) {
     return {
       rule: "NO_ACTIVE_CARD",
       message: `employment ${employment.employment_number}: the person has no active access card`,

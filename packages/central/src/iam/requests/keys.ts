@@ -98,6 +98,11 @@ export class KeyService {
 
   /** Keys whose access ended and which are expected back (a partner: its own company's). */
   async toReturn(actor: Actor): Promise<KeyIssue[]> {
+    return this.list(actor, "to-return");
+  }
+
+  /** Keys in one status of their life (e.g. "approved": to ship); a partner its own only. */
+  async list(actor: Actor, status: KeyIssueStatus): Promise<KeyIssue[]> {
     requireRole(actor, READERS, "read keys");
     let query = this.ctx.db
       .selectFrom("iam_key_issue")
@@ -105,7 +110,7 @@ export class KeyService {
       .innerJoin("iam_employment", "iam_employment.id", "iam_authorization.employment_id")
       .selectAll("iam_key_issue")
       .select(["iam_employment.id as employment_id", "iam_employment.company_id"])
-      .where("iam_key_issue.status", "=", "to-return");
+      .where("iam_key_issue.status", "=", status);
     if (actor.role === "partner-contact")
       query = query.where("iam_employment.company_id", "=", actor.companyId ?? -1);
     return (await query.orderBy("iam_key_issue.id").execute()).map(toKeyIssue);

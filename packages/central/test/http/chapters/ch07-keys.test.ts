@@ -101,7 +101,7 @@ describe("chapter 7: requesting keys", () => {
       200,
     );
     const [approved] = await grantThroughBasket(api, f.partnerA, [jan.employmentId], zKey);
-    const keyId = keyIssueOf(f, approved.authorizationId);
+    const keyId = await keyIssueOf(api, approved.authorizationId);
     const path = `/keys/${keyId}`;
     const key = expectStatus(await call("GET", path, { as: f.partnerA }), 200);
     expect(key).toMatchObject({

@@ -35,7 +35,7 @@ describe("chapter 14: returning the card and the keys", () => {
     const { f, call } = api;
     const jan = await employeeWithCard(api, f.partnerA, f.companyA, facts("Jansen"));
     const [granted] = await grantThroughBasket(api, f.partnerA, [jan.employmentId], zKey);
-    const keyId = keyIssueOf(f, granted.authorizationId);
+    const keyId = await keyIssueOf(api, granted.authorizationId);
     const body = { addressConfirmed: true };
     expectStatus(await call("POST", `/keys/${keyId}/shipment`, { as: actors.admin, body }), 200);
     expectStatus(await call("POST", `/keys/${keyId}/issue`, { as: actors.admin }), 200);

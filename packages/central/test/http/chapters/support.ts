@@ -378,15 +378,17 @@ export function authorizationState(f: WorkflowFixture, authorizationId: number) 
     .get(authorizationId) as { status: string; stateId: number | null; revokedAt: number | null };
 }
 
-/**
- * The key handed out with an approved key authorization. No route lists the keys waiting to
- * be shipped (only /keys/to-return), so the id is read from the table.
- */
-export function keyIssueOf(f: WorkflowFixture, authorizationId: number): number {
-  const row = f.commands.store.db
-    .prepare("SELECT id FROM iam_key_issue WHERE authorization_id = ?")
-    .get(authorizationId) as { id: number };
-  return row.id;
+/** The key handed out with an approved key authorization, as Wholesale finds it to ship. */
+export async function keyIssueOf(api: Api, authorizationId: number): Promise<number> {
+  const waiting = expectStatus(
+    await api.call("GET", "/keys?status=approved&limit=500", { as: actors.admin }),
+    200,
+  );
+  const key = (waiting.items as { id: number; authorizationId: number }[]).find(
+    (k) => k.authorizationId === authorizationId,
+  );
+  if (key === undefined) throw new Error(`no key to ship for authorization ${authorizationId}`);
+  return key.id;
 }
 
 export interface SentNotification {
