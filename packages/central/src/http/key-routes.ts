@@ -54,7 +54,7 @@ export function registerKeyRoutes(app: ApiServer, { keys }: KeyRoutesOptions): v
         summary:
           "Keys in one status of their life (approved: to ship; shipped; issued; to-return; returned); a partner contact sees its company's only",
         querystring: PageQuerySchema.extend({
-          status: z.enum(["approved", "shipped", "issued", "to-return", "returned"]),
+          status: z.enum(["approved", "shipped", "issued", "to-return", "returned", "cancelled"]),
         }),
         response: { 200: pageSchema(RequestKeySchema), ...iamProblemResponses(400, 401, 403) },
       },

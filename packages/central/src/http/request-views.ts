@@ -88,7 +88,7 @@ export const RequestKeySchema = z
     employmentId: z.number().int(),
     companyId: z.number().int(),
     keyType: z.string(),
-    status: z.enum(["approved", "shipped", "issued", "to-return", "returned"]),
+    status: z.enum(["approved", "shipped", "issued", "to-return", "returned", "cancelled"]),
     shippingAddress: z.record(z.string(), z.string().nullable()),
     shippedAt: instant(),
     issuedAt: instant(),

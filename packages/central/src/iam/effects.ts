@@ -12,7 +12,8 @@ import type { AuthorizationStatus } from "./requests/schema.js";
 
 /**
  * Ends a live authorization: at central (status, when, why), at the doors (its state row is
- * revoked: a delta to its site), and a key goes to "to-return". No-op for one already ended.
+ * revoked: a delta to its site); a key out goes to "to-return", one not yet shipped is
+ * cancelled. No-op for one already ended.
  */
 export async function endAuthorization(
   ctx: IamContext,
@@ -44,6 +45,13 @@ export async function endAuthorization(
     await trx
       .updateTable("iam_key_issue")
       .set({ status: "to-return", return_requested_at: at })
+      .where("id", "=", key.id)
+      .execute();
+  } else if (key?.status === "approved") {
+    // Never sent: nothing to hand back, and it must not be shipped any more.
+    await trx
+      .updateTable("iam_key_issue")
+      .set({ status: "cancelled" })
       .where("id", "=", key.id)
       .execute();
   }

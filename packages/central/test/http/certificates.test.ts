@@ -1,34 +1,25 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerCertificateRoutes } from "../../src/http/certificate-routes.js";
-import type { ApiServer } from "../../src/http/server.js";
 import { CertificateService } from "../../src/iam/certificates/service.js";
 import {
   type ApiCaller,
   actors,
   seedEmployment,
   type WorkflowFixture,
-  workflowFixture,
-  workflowServer,
 } from "../iam/workflow-support.js";
+import { serverPerTest } from "./route-server.js";
 
 describe("certificate routes", () => {
   let f: WorkflowFixture;
-  let app: ApiServer | undefined;
   let call: ApiCaller;
   let keys = 0;
-  afterEach(async () => {
-    await app?.close();
-    f?.close();
-  });
+  const startServer = serverPerTest();
 
   async function start() {
-    f = await workflowFixture();
-    const certificates = new CertificateService(f.ctx);
-    const server = await workflowServer(f, (a, context) =>
-      registerCertificateRoutes(a, { context, certificates }),
-    );
-    app = server.app;
-    call = server.call;
+    ({ f, call } = await startServer((fixture) => {
+      const certificates = new CertificateService(fixture.ctx);
+      return (a, context) => registerCertificateRoutes(a, { context, certificates });
+    }));
   }
 
   const key = () => ({ "idempotency-key": `cert-${++keys}` });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerReviewRoutes } from "../../src/http/review-routes.js";
 import type { ApiServer } from "../../src/http/server.js";
 import { canonicalJson } from "../../src/iam/reviews/evidence.js";
@@ -11,29 +11,22 @@ import {
   seedEmployment,
   seedEntry,
   type WorkflowFixture,
-  workflowFixture,
-  workflowServer,
 } from "../iam/workflow-support.js";
+import { serverPerTest } from "./route-server.js";
 
 describe("review routes", () => {
   let f: WorkflowFixture;
   let app: ApiServer | undefined;
   let call: ApiCaller;
   let keys = 0;
-  afterEach(async () => {
-    await app?.close();
-    f?.close();
-  });
+  const startServer = serverPerTest();
 
   /** Company A with one engineer holding one authorization; its review opened over HTTP. */
   async function openedReview() {
-    f = await workflowFixture();
-    const reviews = new ReviewService(f.ctx);
-    const server = await workflowServer(f, (a, context) =>
-      registerReviewRoutes(a, { context, reviews }),
-    );
-    app = server.app;
-    call = server.call;
+    ({ f, app, call } = await startServer((fixture) => {
+      const reviews = new ReviewService(fixture.ctx);
+      return (a, context) => registerReviewRoutes(a, { context, reviews });
+    }));
     const seeded = await seedEmployment(f, f.companyA);
     const entry = await seedEntry(f, { code: "AMS01-APP" }, [f.companyA]);
     const authorization = await seedAuthorization(f, seeded, entry);

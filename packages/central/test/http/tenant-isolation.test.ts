@@ -10,6 +10,15 @@ import {
   workflowFixture,
 } from "../iam/workflow-support.js";
 import {
+  ANONYMOUS,
+  ECHOED,
+  NEW_PASSWORD,
+  type OpenApi,
+  type Operation,
+  OWN_OR_PUBLIC,
+  takesB,
+} from "./tenant-isolation-rules.js";
+import {
   B_CARD_NUMBER,
   B_EMAIL,
   B_SURNAME,
@@ -20,60 +29,6 @@ import {
   seedCompanyB,
   snapshot,
 } from "./tenant-isolation-support.js";
-
-interface Operation {
-  readonly operationId: string;
-  readonly parameters?: readonly { name: string; in: string; required?: boolean }[];
-  readonly requestBody?: unknown;
-}
-type OpenApi = { paths: Record<string, Record<string, Operation>> };
-
-const NEW_PASSWORD = "Een-heel-lang-wachtwoord-42!";
-
-/**
- * Anonymous entry points (sign-in, password reset) and the caller's own password carry no
- * company ids: they are called with inputs that exist nowhere, and answer as for anyone.
- */
-const ANONYMOUS: Record<string, number> = {
-  login: 401,
-  verifyLoginCode: 401,
-  requestPasswordReset: 202,
-  confirmPasswordReset: 400,
-  changePassword: 401,
-  // The harness's bearer token is an account id, not a session: logout finds none to end.
-  logout: 401,
-};
-
-/**
- * Routes whose 2xx answer to partner A is about A's own data or public catalogue/site data
- * (a path of B's ids never belongs here).
- */
-const OWN_OR_PUBLIC = new Set([
-  "getOpenApi",
-  "getHealth",
-  "listSites",
-  "getSite",
-  "createApiToken",
-  "listCompanies",
-  "listCatalogueEntries",
-  "getBasket",
-  "submitBasket",
-  "listKeysToReturn",
-  "listKeys",
-  "listPendingRequests",
-  "listOverdueRequests",
-  "lookUpPersons",
-]);
-
-/** Whether a route names a company-bound record (sites and doors are site-wide). */
-const takesB = (route: string) => /\{(?!siteId\}|doorId\})\w+\}/.test(route);
-
-/**
- * The look-up answers who has exactly the facts the caller typed (name and birth date), so
- * that an engineer working for two companies stays one person; it must not name the other
- * company's employments.
- */
-const ECHOED: Record<string, readonly string[]> = { lookUpPersons: [B_SURNAME] };
 
 describe("tenant isolation: partner A calls every route with company B's ids", () => {
   let f: WorkflowFixture;

@@ -1,7 +1,7 @@
 import type { SiteDelta } from "@acs/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CardService } from "../../src/iam/cards/service.js";
-import { IamError } from "../../src/iam/errors.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { CardService } from "../../src/iam/cards/service.js";
+import { cardTestbed } from "./cards-support.js";
 import {
   actors,
   seedActiveCard,
@@ -9,26 +9,15 @@ import {
   seedEmployment,
   seedEntry,
   type WorkflowFixture,
-  workflowFixture,
 } from "./workflow-support.js";
 
+const bed = cardTestbed();
 let f: WorkflowFixture;
 let cards: CardService;
-
-beforeEach(async () => {
-  f = await workflowFixture();
-  cards = new CardService(f.ctx);
+beforeEach(() => {
+  ({ f, cards } = bed.current());
 });
-afterEach(() => f.close());
-
-async function refusal(promise: Promise<unknown>): Promise<IamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IamError);
-  return error as IamError;
-}
+const { refusal } = bed;
 
 const stateStatus = (id: number | null): string | undefined =>
   (

@@ -103,4 +103,34 @@ describe("keys", () => {
       rule: "KEY_STATUS",
     });
   });
+
+  it("cancels an approved key whose access ends before it was shipped", async () => {
+    f = await workflowFixture();
+    const requests = new RequestService(f.ctx);
+    const keys = new KeyService(f.ctx);
+    const entry = await seedEntry(f, { code: "KEY-Z", service: "key", keyType: "Z" }, [f.companyA]);
+    const e = await seedEmployment(f, f.companyA);
+    await seedActiveCard(f, e);
+    const grant = async (action: "grant" | "revoke") => {
+      const [item] = await requests.addItems(f.partnerA, {
+        employmentIds: [e.employmentId],
+        entryId: entry,
+        action,
+      });
+      if (item === undefined) throw new Error("not added");
+      await requests.setMotivation(f.partnerA, item.id, "Storingsdienst");
+      await requests.submit(f.partnerA);
+      return requests.decide(actors.manager, item.id, { decision: "approve" });
+    };
+    await grant("grant");
+    const [waiting] = await keys.list(actors.admin, "approved");
+    if (waiting === undefined) throw new Error("no key to ship");
+    await grant("revoke");
+    expect((await keys.get(actors.admin, waiting.id)).status).toBe("cancelled");
+    expect(await keys.list(actors.admin, "approved")).toEqual([]);
+    expect(await keys.toReturn(actors.admin)).toEqual([]);
+    await expect(
+      keys.ship(actors.admin, waiting.id, { addressConfirmed: true }),
+    ).rejects.toMatchObject({ rule: "KEY_STATUS" });
+  });
 });

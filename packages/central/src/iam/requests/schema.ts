@@ -68,12 +68,13 @@ CREATE INDEX iam_request_item_pending ON iam_request_item(status, due_at);
 CREATE INDEX iam_request_item_employment ON iam_request_item(employment_id, entry_id, status);
 
 -- Keys (Sleutels Wholesale): approved -> shipped (to the confirmed address) -> issued ->
--- to-return -> returned.
+-- to-return -> returned; an approved key whose access ended before it was shipped: cancelled.
 CREATE TABLE iam_key_issue (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   authorization_id INTEGER NOT NULL UNIQUE REFERENCES iam_authorization(id),
   key_type TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('approved', 'shipped', 'issued', 'to-return', 'returned')),
+  status TEXT NOT NULL CHECK (status IN ('approved', 'shipped', 'issued', 'to-return', 'returned',
+    'cancelled')),
   shipping_address TEXT NOT NULL,
   shipped_at INTEGER,
   issued_at INTEGER,
@@ -113,7 +114,13 @@ export type RequestItemStatus =
   | "rejected"
   | "expired"
   | "withdrawn";
-export type KeyIssueStatus = "approved" | "shipped" | "issued" | "to-return" | "returned";
+export type KeyIssueStatus =
+  | "approved"
+  | "shipped"
+  | "issued"
+  | "to-return"
+  | "returned"
+  | "cancelled";
 
 export interface SubmissionTable {
   id: Generated<number>;
