@@ -1,0 +1,108 @@
+import type { ReaderHealth, SiteDelta } from "@acs/protocol";
+import type { Logger } from "pino";
+import { CommandHandler } from "./commands.js";
+import { DeltaSequencer } from "./deltas.js";
+import type { Link } from "./link.js";
+import { SecurityEvents } from "./security-events.js";
+import { SnapshotReceiver } from "./snapshots.js";
+import { StatusPublisher } from "./status.js";
+import { Subscriptions } from "./subscriptions.js";
+import type { SyncClientOptions } from "./sync-types.js";
+import { Uplink } from "./uplink.js";
+
+/** The parts of the sync client, each with its own job; the client routes between them. */
+export interface SyncParts {
+  readonly security: SecurityEvents;
+  readonly subscriptions: Subscriptions;
+  readonly snapshots: SnapshotReceiver;
+  readonly deltas: DeltaSequencer;
+  readonly uplink: Uplink;
+  readonly status: StatusPublisher;
+  readonly commands: CommandHandler;
+}
+
+/** What the parts call back in the client that owns them. */
+export interface SyncPartsWiring {
+  readonly link: Link;
+  readonly log: Logger;
+  /** The topic filters to subscribe to. */
+  readonly filters: readonly string[];
+  subscribe(
+    filters: readonly string[],
+    done: (error: Error | undefined, codes: readonly number[] | undefined) => void,
+  ): void;
+  subscriptionsChanged(): void;
+  snapshotFinished(version: number | null): void;
+  deltasApplied(deltas: readonly SiteDelta[]): void;
+  readers(): ReaderHealth[];
+}
+
+/** Builds the parts over the client's options; they reach each other only when running. */
+export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWiring): SyncParts {
+  const { site, store, clock, publicKeys } = options;
+  const { link, log } = wiring;
+  const security = new SecurityEvents(store, clock, log, options.securityEventsPerMinute ?? 60);
+  const subscriptions = new Subscriptions({
+    filters: wiring.filters,
+    clock,
+    log,
+    subscribe: (filters, done) => wiring.subscribe(filters, done),
+    changed: () => wiring.subscriptionsChanged(),
+    ...(options.subscribeRetry ? { retry: options.subscribeRetry } : {}),
+  });
+  const snapshots = new SnapshotReceiver({
+    site,
+    store,
+    publicKeys,
+    clock,
+    log,
+    security,
+    link,
+    ...(options.snapshot ? { options: options.snapshot } : {}),
+    finished: (version) => wiring.snapshotFinished(version),
+  });
+  const deltas = new DeltaSequencer({
+    site,
+    store,
+    publicKeys,
+    clock,
+    log,
+    security,
+    ...(options.deltas ? { options: options.deltas } : {}),
+    requestSnapshot: (reason) => snapshots.request(reason),
+    snapshotPending: () => snapshots.pending(),
+    applied: (applied) => wiring.deltasApplied(applied),
+  });
+  const uplink = new Uplink({
+    site,
+    store,
+    clock,
+    log,
+    link,
+    security,
+    ...(options.uplink ? { options: options.uplink } : {}),
+    alarmChanged: () => status.changed(),
+  });
+  const status = new StatusPublisher({
+    site,
+    clock,
+    log,
+    link,
+    ...(options.status ? { options: options.status } : {}),
+    stateVersion: () => store.stateVersion() ?? 0,
+    outboxDepth: () => uplink.outboxDepth(),
+    outboxAlarm: () => uplink.alarmLevel() > 0,
+    readers: () => wiring.readers(),
+  });
+  const commands = new CommandHandler({
+    site,
+    store,
+    publicKeys,
+    clock,
+    log,
+    link,
+    execute: (command) => options.hooks.executeCommand(command),
+    ...(options.commands ? { options: options.commands } : {}),
+  });
+  return { security, subscriptions, snapshots, deltas, uplink, status, commands };
+}
