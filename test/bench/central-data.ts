@@ -1,4 +1,4 @@
-import { type CentralStore, type Dataset, iam, loadDataset } from "@acs/central";
+import { AccountService, type CentralStore, type Dataset, iam, loadDataset } from "@acs/central";
 
 /**
  * The central benchmark's population: SITES sites with an equipment room each, COMPANIES
@@ -245,10 +245,7 @@ export async function benchTokens(
   partners: readonly number[],
 ): Promise<{ admin: string; manager: string; partners: Map<number, string> }> {
   const db = iam.openIamDb(store.db);
-  const accounts = new (await import("@acs/central")).AccountService({
-    db,
-    clock: { now: () => Date.now() },
-  });
+  const accounts = new AccountService({ db, clock: { now: () => Date.now() } });
   const insert = store.db.prepare(
     `INSERT INTO iam_account (id, username, role, mobile, email, company_id, failed_logins, created_by, created_at)
      VALUES (?, ?, ?, '+31611111111', ?, ?, 0, 'bench', ?)`,
