@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { EdgeKey } from "../support/edge-keys.js";
 import { percentile, round } from "../support/stats.js";
 import type { EdgeFleet, FleetEvent } from "../support/sync-edges.js";
 import type { Api } from "./central-clients.js";
@@ -15,6 +16,7 @@ export async function approvePart(
   fleet: EdgeFleet,
   mqttUrl: string,
   publicKeyPem: string,
+  edgeKeys: ReadonlyMap<string, EdgeKey>,
   dir: string,
   tokens: { manager: string; partners: Map<number, string> },
   population: CentralPopulation,
@@ -29,6 +31,7 @@ export async function approvePart(
       site: s.id,
       path: join(dir, "edges", `${s.id}.db`),
       areaId: s.areaId,
+      key: edgeKeys.get(s.id) as EdgeKey,
     })),
   });
   const deadline = Date.now() + 300_000;

@@ -22,6 +22,7 @@ import {
 } from "@acs/central";
 import { generateSigningKeyPair, loadPrivateKey } from "@acs/protocol";
 import pino from "pino";
+import { registerEdgeKeys } from "../support/edge-keys.js";
 import { Mosquitto } from "../support/mosquitto.js";
 import { EdgeFleet } from "../support/sync-edges.js";
 import { approvePart } from "./central-approve.js";
@@ -61,6 +62,10 @@ export async function run() {
     const tokens = await benchTokens(store, [partnerA, partnerB]);
     const pair = generateSigningKeyPair("central-1");
     const log = pino({ level: "warn" });
+    const edgeKeys = registerEdgeKeys(
+      store,
+      population.sites.map((s) => s.id),
+    );
     service = new CentralService({
       mqttUrl: broker.url,
       clientId: "central-bench",
@@ -69,6 +74,8 @@ export async function run() {
       signingKey: { keyId: "central-1", privateKey: loadPrivateKey(pair.privateKeyPem) },
       state: stateSource(store),
       events,
+      edgeKeys: edgeKeys.cache,
+      edgeKeyRegistry: edgeKeys.registry,
     });
     const sync = service;
     workflow = new Workflow({ store, clock: { now: () => Date.now() }, log, events });
@@ -100,6 +107,7 @@ export async function run() {
           fleet,
           broker.url,
           pair.publicKeyPem,
+          edgeKeys.keys,
           dir,
           tokens,
           population,

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { captureTemplate, seededRng } from "@acs/firmware-sim";
 import type { CentralFiles } from "../support/sync-site.js";
+import { edgeKeyOf } from "../support/sync-site.js";
 
 /** The four exchanges where a fingerprint follows the card, and a street cabinet. */
 export const SITES = [
@@ -95,6 +96,7 @@ export function writeDemoSite(options: {
       sync: {
         mqttUrl: options.mqttUrl,
         centralKeys: [{ keyId: options.central.keyId, publicKeyPem: options.central.publicKeyPem }],
+        edgeKey: { privateKeyFile: edgeKeyOf(options.central, site.id) },
         heartbeatMs: 5000,
       },
     }),

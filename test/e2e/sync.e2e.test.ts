@@ -6,6 +6,7 @@ import {
   decodeCommandResult,
   encodeDelta,
   loadPrivateKey,
+  openEnvelope,
   signEnvelope,
   topics,
 } from "@acs/protocol";
@@ -18,6 +19,7 @@ import { openPtyPair, type PtyPair } from "../support/pty-pair.js";
 import { SimProcess } from "../support/sim-process.js";
 import {
   type CentralFiles,
+  edgeTrust,
   prepareCentral,
   smallDataset,
   syncedSiteConfig,
@@ -204,7 +206,9 @@ describe("central and an edge through a real Mosquitto", () => {
       const results = seen
         .filter((m) => m.topic === topics.commandResult(SITE))
         .slice(resultsBefore);
-      replay = results.map((m) => decodeCommandResult(m.payload))[0];
+      replay = results.map((m) =>
+        decodeCommandResult(openEnvelope(m.payload, "command-result", edgeTrust(files, SITE))),
+      )[0];
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(replay).toMatchObject({ outcome: "refused", reason: "REPLAYED" });

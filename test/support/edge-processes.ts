@@ -87,13 +87,15 @@ export async function accessctl(
   configPath: string,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  return accessctlRaw("--config", configPath, ...args);
+}
+
+/** Runs accessctl with exactly these arguments (keygen needs no config). */
+export async function accessctlRaw(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [
-      ACCESSCTL_BIN,
-      "--config",
-      configPath,
-      ...args,
-    ]);
+    const { stdout, stderr } = await run(process.execPath, [ACCESSCTL_BIN, ...args]);
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

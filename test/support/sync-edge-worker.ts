@@ -20,7 +20,7 @@ import {
   systemClock,
   ZoneClock,
 } from "@acs/edge";
-import { publicKeys } from "@acs/protocol";
+import { loadPrivateKey, publicKeys } from "@acs/protocol";
 import { encode, H10301 } from "@acs/wiegand";
 import pino from "pino";
 import { sharedNow } from "./shared-clock.js";
@@ -171,6 +171,7 @@ async function startEdge(
     clientId: `edge-${spec.site}`,
     store,
     publicKeys: publicKeys(request.keys),
+    signingKey: { keyId: spec.key.keyId, privateKey: loadPrivateKey(spec.key.privateKeyPem) },
     clock: systemClock,
     log,
     status: { heartbeatMs: 30_000 },

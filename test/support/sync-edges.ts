@@ -6,6 +6,8 @@ export interface EdgeSpec {
   readonly site: string;
   readonly path: string;
   readonly areaId: number;
+  /** The edge's own key, registered at central for its site. */
+  readonly key: { readonly keyId: string; readonly privateKeyPem: string };
 }
 
 export interface UplinkSettings {

@@ -1,7 +1,13 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generateSigningKeyPair } from "@acs/protocol";
+import {
+  generateSigningKeyPair,
+  keyFingerprint,
+  publicKeys,
+  type TrustedKeys,
+} from "@acs/protocol";
 import { central } from "./central-process.js";
+import { accessctlRaw } from "./edge-processes.js";
 
 const DAY = 86_400_000;
 
@@ -11,26 +17,69 @@ export interface CentralFiles {
   readonly keyId: string;
   readonly publicKeyPem: string;
   readonly privateKeyPem: string;
+  /** Each site's edge key (private key file), registered at central for that site. */
+  readonly edgeKeys: Readonly<Record<string, EdgeKeyFiles>>;
 }
 
-/** A central store with a signing key pair, loaded with `dataset`. */
+export interface EdgeKeyFiles {
+  readonly privateKeyFile: string;
+  readonly publicKeyFile: string;
+}
+
+/**
+ * A central store with a signing key pair, loaded with `dataset`, and an edge key pair for
+ * each of its sites, made with `accessctl keygen` and registered with `central edge
+ * register`, as an operator provisions an edge.
+ */
 export async function prepareCentral(dir: string, dataset: object): Promise<CentralFiles> {
   const keyId = "central-1";
   const pair = generateSigningKeyPair(keyId);
-  const files = {
-    db: join(dir, "central.db"),
+  const db = join(dir, "central.db");
+  writeFileSync(join(dir, "central-key.pem"), pair.privateKeyPem, { mode: 0o600 });
+  writeFileSync(join(dir, "dataset.json"), JSON.stringify(dataset));
+  for (const args of [["init"], ["load", join(dir, "dataset.json")]]) {
+    const result = await central(db, ...args);
+    if (result.code !== 0) throw new Error(`central ${args[0]}: ${result.stderr}`);
+  }
+  const sites = ((dataset as { sites?: Array<{ id: string }> }).sites ?? []).map((s) => s.id);
+  const edgeKeys: Record<string, EdgeKeyFiles> = {};
+  await Promise.all(
+    sites.map(async (site) => {
+      edgeKeys[site] = await provisionEdgeKey(dir, db, site);
+    }),
+  );
+  return {
+    db,
     keyFile: join(dir, "central-key.pem"),
     keyId,
     publicKeyPem: pair.publicKeyPem,
     privateKeyPem: pair.privateKeyPem,
+    edgeKeys,
   };
-  writeFileSync(files.keyFile, pair.privateKeyPem, { mode: 0o600 });
-  writeFileSync(join(dir, "dataset.json"), JSON.stringify(dataset));
-  for (const args of [["init"], ["load", join(dir, "dataset.json")]]) {
-    const result = await central(files.db, ...args);
-    if (result.code !== 0) throw new Error(`central ${args[0]}: ${result.stderr}`);
-  }
-  return files;
+}
+
+/** `accessctl keygen` for `site`, then `central edge register` of its public key. */
+export async function provisionEdgeKey(
+  dir: string,
+  db: string,
+  site: string,
+  name = `edge-${site}.key`,
+): Promise<EdgeKeyFiles> {
+  const privateKeyFile = join(dir, name);
+  const made = await accessctlRaw("keygen", "--site", site, "--out", privateKeyFile);
+  if (made.code !== 0) throw new Error(`accessctl keygen: ${made.stderr}`);
+  const publicKeyFile = `${privateKeyFile}.pub`;
+  const registered = await central(
+    db,
+    "edge",
+    "register",
+    "--site",
+    site,
+    "--public-key",
+    publicKeyFile,
+  );
+  if (registered.code !== 0) throw new Error(`central edge register: ${registered.stderr}`);
+  return { privateKeyFile, publicKeyFile };
 }
 
 /**
@@ -102,7 +151,23 @@ export function syncedSiteConfig(options: {
     sync: {
       mqttUrl: options.mqttUrl,
       centralKeys: [{ keyId: options.central.keyId, publicKeyPem: options.central.publicKeyPem }],
+      edgeKey: { privateKeyFile: edgeKeyOf(options.central, options.site) },
       heartbeatMs: 5000,
     },
   };
+}
+
+/** The private key file of `site`'s edge (prepareCentral made one per site of its dataset). */
+export function edgeKeyOf(central: CentralFiles, site: string): string {
+  const files = central.edgeKeys[site];
+  if (!files) throw new Error(`no edge key for site ${site}: is it in the dataset?`);
+  return files.privateKeyFile;
+}
+
+/** Central's trust in `site`'s edge key, for a test that reads what the edge signed. */
+export function edgeTrust(central: CentralFiles, site: string): TrustedKeys {
+  const files = central.edgeKeys[site];
+  if (!files) throw new Error(`no edge key for site ${site}`);
+  const publicKeyPem = readFileSync(files.publicKeyFile, "utf8");
+  return publicKeys([{ keyId: `${site}-${keyFingerprint(publicKeyPem)}`, publicKeyPem }]);
 }

@@ -27,7 +27,12 @@ export {
   type CentralServiceOptions,
   type StateSource,
 } from "./service/central-service.js";
-export { EventStore, type StoredEvent, seqRanges } from "./service/event-store.js";
+export {
+  EventStore,
+  type QuarantinedEvent,
+  type StoredEvent,
+  seqRanges,
+} from "./service/event-store.js";
 export {
   type AddCertificateInput,
   CentralCommands,
@@ -72,3 +77,10 @@ export {
   type SiteInfo,
   type StoreLog,
 } from "./state/store.js";
+export {
+  defaultEdgeKeyId,
+  EdgeKeyCache,
+  type EdgeKeyInfo,
+  EdgeKeyRegistry,
+  isActive,
+} from "./trust/edge-keys.js";

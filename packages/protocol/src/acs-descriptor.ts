@@ -760,6 +760,10 @@ export const ACS_DESCRIPTOR = {
                   type: "EventRecord",
                   id: 3,
                 },
+                epoch: {
+                  type: "string",
+                  id: 4,
+                },
               },
             },
             SeqRange: {
@@ -789,6 +793,10 @@ export const ACS_DESCRIPTOR = {
                   rule: "repeated",
                   type: "SeqRange",
                   id: 3,
+                },
+                epoch: {
+                  type: "string",
+                  id: 4,
                 },
               },
             },
@@ -850,6 +858,62 @@ export const ACS_DESCRIPTOR = {
                   type: "int64",
                   id: 7,
                 },
+                session: {
+                  type: "string",
+                  id: 8,
+                },
+                edgeKeyId: {
+                  type: "string",
+                  id: 9,
+                  protoName: "edge_key_id",
+                },
+                centralKeyIds: {
+                  rule: "repeated",
+                  type: "string",
+                  id: 10,
+                  protoName: "central_key_ids",
+                },
+                storeUnwritable: {
+                  type: "bool",
+                  id: 11,
+                  protoName: "store_unwritable",
+                },
+                eventsQueued: {
+                  type: "uint64",
+                  id: 12,
+                  protoName: "events_queued",
+                },
+                eventsDropped: {
+                  type: "uint64",
+                  id: 13,
+                  protoName: "events_dropped",
+                },
+                outboxEpoch: {
+                  type: "string",
+                  id: 14,
+                  protoName: "outbox_epoch",
+                },
+                syncHealthy: {
+                  type: "bool",
+                  id: 15,
+                  protoName: "sync_healthy",
+                },
+              },
+            },
+            CentralStatus: {
+              fields: {
+                online: {
+                  type: "bool",
+                  id: 1,
+                },
+                at: {
+                  type: "int64",
+                  id: 2,
+                },
+                session: {
+                  type: "string",
+                  id: 3,
+                },
               },
             },
             RemoteOpen: {
@@ -894,10 +958,39 @@ export const ACS_DESCRIPTOR = {
                 },
               },
             },
+            TrustCentralKey: {
+              fields: {
+                keyId: {
+                  type: "string",
+                  id: 1,
+                  protoName: "key_id",
+                },
+                publicKeyPem: {
+                  type: "string",
+                  id: 2,
+                  protoName: "public_key_pem",
+                },
+              },
+            },
+            UntrustCentralKey: {
+              fields: {
+                keyId: {
+                  type: "string",
+                  id: 1,
+                  protoName: "key_id",
+                },
+              },
+            },
             SiteCommand: {
               oneofs: {
                 action: {
-                  oneof: ["remoteOpen", "lockdown", "doorMode"],
+                  oneof: [
+                    "remoteOpen",
+                    "lockdown",
+                    "doorMode",
+                    "trustCentralKey",
+                    "untrustCentralKey",
+                  ],
                 },
               },
               fields: {
@@ -932,6 +1025,16 @@ export const ACS_DESCRIPTOR = {
                   type: "SetDoorMode",
                   id: 7,
                   protoName: "door_mode",
+                },
+                trustCentralKey: {
+                  type: "TrustCentralKey",
+                  id: 8,
+                  protoName: "trust_central_key",
+                },
+                untrustCentralKey: {
+                  type: "UntrustCentralKey",
+                  id: 9,
+                  protoName: "untrust_central_key",
                 },
               },
             },

@@ -17,7 +17,12 @@ export {
   encodeCommand,
   encodeCommandResult,
 } from "./codec/commands.js";
-export { decodeEdgeStatus, encodeEdgeStatus } from "./codec/edge-status.js";
+export {
+  decodeCentralStatus,
+  decodeEdgeStatus,
+  encodeCentralStatus,
+  encodeEdgeStatus,
+} from "./codec/edge-status.js";
 export {
   decodeEventAck,
   decodeEventBatch,

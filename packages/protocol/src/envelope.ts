@@ -1,4 +1,5 @@
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -9,30 +10,57 @@ import {
 import { ProtocolError } from "./errors.js";
 import { MAX_MESSAGE_BYTES } from "./limits.js";
 import { acsType } from "./proto-root.js";
+import { KEY_ID_PATTERN } from "./validate.js";
 import { malformed } from "./wire.js";
 
 /**
- * Signed envelopes (acs.v1.SignedEnvelope): what carries authority from central to the
- * edges (deltas, snapshot manifests, commands) is signed with Ed25519. The signature is
- * over a domain-separated message,
+ * Signed envelopes (acs.v1.SignedEnvelope): every message but a snapshot chunk is signed
+ * with Ed25519, both ways. Central signs deltas, snapshot manifests, commands, event acks
+ * and its own status with its key; each edge signs its event batches, status, command
+ * results and snapshot requests with its own key, registered at central for its site. The
+ * signature is over a domain-separated message,
  *
  *     "acs/v1 " + kind + "\0" + keyId + "\0" + payload
  *
  * so a signature made for one kind never verifies as another (a delta's bytes replayed
- * as a command), nor under another key id. Snapshot chunks are not signed: the signed
- * manifest carries their SHA-256.
+ * as a command, an edge's status as its events), nor under another key id. Snapshot
+ * chunks are not signed: the signed manifest carries their SHA-256.
  */
 
-export const ENVELOPE_KINDS = ["delta", "manifest", "command"] as const;
+/** What central signs. */
+export const CENTRAL_ENVELOPE_KINDS = [
+  "delta",
+  "manifest",
+  "command",
+  "ack",
+  "central-status",
+] as const;
+/** What an edge signs. */
+export const EDGE_ENVELOPE_KINDS = [
+  "events",
+  "status",
+  "command-result",
+  "snapshot-request",
+] as const;
+export const ENVELOPE_KINDS = [...CENTRAL_ENVELOPE_KINDS, ...EDGE_ENVELOPE_KINDS] as const;
 export type EnvelopeKind = (typeof ENVELOPE_KINDS)[number];
+
+/** The keys a receiver trusts, by key id (a Map fits; central looks edges' keys up). */
+export interface TrustedKeys {
+  get(keyId: string): KeyObject | undefined;
+}
+
+/** An opened envelope: the payload and the key id whose signature verified. */
+export interface OpenedEnvelope {
+  readonly keyId: string;
+  readonly payload: Uint8Array;
+}
 
 export interface SigningKey {
   readonly keyId: string;
   readonly privateKey: KeyObject;
 }
 
-/** A key id: printable ASCII without spaces, 1..128 characters. */
-const KEY_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const SIGNATURE_BYTES = 64;
 const DOMAIN = "acs/v1 ";
 
@@ -57,7 +85,7 @@ function signedMessage(kind: EnvelopeKind, keyId: string, payload: Uint8Array): 
 }
 
 /**
- * Wraps `payload` (an encoded SiteDelta, SnapshotManifest or SiteCommand) in an envelope
+ * Wraps `payload` (an encoded message of the kind) in an envelope
  * signed with `key`. Throws ProtocolError("OVERSIZED") when the envelope would be larger
  * than MAX_MESSAGE_BYTES (split the delta first: splitDelta).
  */
@@ -89,8 +117,20 @@ export function signEnvelope(kind: EnvelopeKind, payload: Uint8Array, key: Signi
 export function openEnvelope(
   bytes: Uint8Array,
   expected: EnvelopeKind,
-  keys: ReadonlyMap<string, KeyObject>,
+  keys: TrustedKeys,
 ): Uint8Array {
+  return openSigned(bytes, expected, keys).payload;
+}
+
+/**
+ * As openEnvelope, with the key id that signed it (central maps an edge's key id to its
+ * site). The key lookup happens only after the envelope parsed and its kind matched.
+ */
+export function openSigned(
+  bytes: Uint8Array,
+  expected: EnvelopeKind,
+  keys: TrustedKeys,
+): OpenedEnvelope {
   if (!(bytes instanceof Uint8Array)) throw malformed("envelope: input is not bytes");
   if (bytes.length > MAX_MESSAGE_BYTES) {
     throw new ProtocolError(
@@ -142,7 +182,20 @@ export function openEnvelope(
       `envelope: signature does not verify with key ${keyId}`,
     );
   }
-  return payload;
+  return { keyId, payload };
+}
+
+/**
+ * The key id an envelope claims, without verifying anything (to name the sender of a
+ * refused message in a security event); undefined when it is not an envelope.
+ */
+export function claimedKeyId(bytes: Uint8Array): string | undefined {
+  try {
+    const m = envelopeType.decode(bytes) as unknown as Record<string, unknown>;
+    return typeof m.keyId === "string" && KEY_ID_PATTERN.test(m.keyId) ? m.keyId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A new Ed25519 key pair, as PEM (PKCS#8 private key, SPKI public key). */
@@ -188,4 +241,14 @@ export function publicKeys(
     keys.set(keyId, loadPublicKey(publicKeyPem));
   }
   return keys;
+}
+
+/**
+ * A short fingerprint of an Ed25519 public key (PEM, or a private key's PEM): the first 16
+ * hex digits of SHA-256 over its SPKI DER. Edge key ids are made from it, so two keys
+ * never share an id and an operator can compare the id with the key file.
+ */
+export function keyFingerprint(pem: string): string {
+  const der = loadPublicKey(pem).export({ type: "spki", format: "der" });
+  return createHash("sha256").update(der).digest("hex").slice(0, 16);
 }

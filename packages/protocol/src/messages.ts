@@ -60,6 +60,12 @@ export interface EventBatch {
   readonly site: string;
   /** Increases per batch sent by one edge process; the ack names it. */
   readonly batchId: number;
+  /**
+   * The outbox epoch of every event in the batch (a batch never spans two): made anew each
+   * time accessd opens its store, so (site, epoch, seq) is never reused by a wiped,
+   * restored or replaced store. 1..64 characters `[A-Za-z0-9_-]`.
+   */
+  readonly epoch: string;
   readonly events: readonly EventRecord[];
 }
 
@@ -67,6 +73,8 @@ export interface EventBatch {
 export interface EventAck {
   readonly site: string;
   readonly batchId: number;
+  /** The epoch of the events acknowledged. */
+  readonly epoch: string;
   /** The events stored, as inclusive seq ranges [from, to]. */
   readonly ranges: ReadonlyArray<readonly [number, number]>;
 }
@@ -89,10 +97,43 @@ export interface EdgeStatus {
   readonly readers: readonly ReaderHealth[];
   /** Epoch ms of this status (a heartbeat refreshes it). */
   readonly at: number;
+  /** The broker connection this status belongs to; the last will names the same. */
+  readonly session: string;
+  /** The key this edge signs with. */
+  readonly edgeKeyId: string;
+  /** Central's key ids the edge trusts now (a key rotation is confirmed by this). */
+  readonly centralKeyIds: readonly string[];
+  /** The store refuses writes (disk full, I/O error): events wait in memory. */
+  readonly storeUnwritable: boolean;
+  /** Events waiting in memory for the store, and dropped past the memory bound. */
+  readonly eventsQueued: number;
+  readonly eventsDropped: number;
+  /** The outbox epoch new events get. */
+  readonly outboxEpoch: string;
+  /** Connected with every subscription granted. */
+  readonly syncHealthy: boolean;
+}
+
+/**
+ * Central -> every edge, retained on CENTRAL_STATUS_TOPIC (its last will says offline):
+ * an edge waiting for a snapshot asks again the moment central comes online.
+ */
+export interface CentralStatus {
+  readonly online: boolean;
+  /** Epoch ms. */
+  readonly at: number;
+  /** The connection this status belongs to (the will names the same). */
+  readonly session: string;
 }
 
 /** The kinds of CommandAction. */
-export const COMMAND_KINDS = ["remote-open", "lockdown", "door-mode"] as const;
+export const COMMAND_KINDS = [
+  "remote-open",
+  "lockdown",
+  "door-mode",
+  "trust-central-key",
+  "untrust-central-key",
+] as const;
 export type CommandKind = (typeof COMMAND_KINDS)[number];
 
 export type CommandAction =
@@ -103,7 +144,11 @@ export type CommandAction =
       readonly operator: string;
     }
   | { readonly kind: "lockdown"; readonly on: boolean; readonly reason: string }
-  | { readonly kind: "door-mode"; readonly doorId: string; readonly mode: DoorMode };
+  | { readonly kind: "door-mode"; readonly doorId: string; readonly mode: DoorMode }
+  /** Central's key rotation: trust a new key of central (SPKI PEM, Ed25519). */
+  | { readonly kind: "trust-central-key"; readonly keyId: string; readonly publicKeyPem: string }
+  /** Central's key rotation done: stop trusting an old key (never the last one). */
+  | { readonly kind: "untrust-central-key"; readonly keyId: string };
 
 /** Central -> edge, always signed; refused when expired or seen before. */
 export interface SiteCommand {

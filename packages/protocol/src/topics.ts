@@ -1,3 +1,4 @@
+import type { EnvelopeKind } from "./envelope.js";
 import { ProtocolError } from "./errors.js";
 import { SITE_ID_PATTERN } from "./validate.js";
 
@@ -38,7 +39,7 @@ export interface TopicSpec {
   /** The protobuf message of the payload (proto/acs.proto). */
   readonly payload: string;
   /** The SignedEnvelope kind the payload is wrapped in, or null for a bare message. */
-  readonly envelope: "delta" | "manifest" | "command" | null;
+  readonly envelope: EnvelopeKind | null;
   readonly qos: 0 | 1;
   readonly retained: boolean;
   readonly direction: TopicDirection;
@@ -60,7 +61,7 @@ export const TOPIC_SPEC: Readonly<Record<TopicKind, TopicSpec>> = {
   snapshotRequest: {
     suffix: "state/snapshot-request",
     payload: "SnapshotRequest",
-    envelope: null,
+    envelope: "snapshot-request",
     qos: 1,
     retained: false,
     direction: "edge->central",
@@ -87,7 +88,7 @@ export const TOPIC_SPEC: Readonly<Record<TopicKind, TopicSpec>> = {
   events: {
     suffix: "events",
     payload: "EventBatch",
-    envelope: null,
+    envelope: "events",
     qos: 1,
     retained: false,
     direction: "edge->central",
@@ -96,7 +97,7 @@ export const TOPIC_SPEC: Readonly<Record<TopicKind, TopicSpec>> = {
   eventsAck: {
     suffix: "events/ack",
     payload: "EventAck",
-    envelope: null,
+    envelope: "ack",
     qos: 1,
     retained: false,
     direction: "central->edge",
@@ -105,7 +106,7 @@ export const TOPIC_SPEC: Readonly<Record<TopicKind, TopicSpec>> = {
   status: {
     suffix: "status",
     payload: "EdgeStatus",
-    envelope: null,
+    envelope: "status",
     qos: 1,
     retained: true,
     direction: "edge->central",
@@ -123,7 +124,7 @@ export const TOPIC_SPEC: Readonly<Record<TopicKind, TopicSpec>> = {
   commandResult: {
     suffix: "commands/result",
     payload: "CommandResult",
-    envelope: null,
+    envelope: "command-result",
     qos: 1,
     retained: false,
     direction: "edge->central",
@@ -177,11 +178,32 @@ function filtersFor(direction: TopicDirection, site: string): string[] {
  */
 export const centralSubscriptions: readonly string[] = filtersFor("edge->central", "+");
 
-/** What the edge of `site` subscribes to: deltas, snapshot manifests and chunks, event acks, commands. */
+/**
+ * Central's retained status (signed, kind "central-status"; its last will says offline),
+ * outside the sites' tree: one topic for every edge.
+ */
+export const CENTRAL_STATUS_TOPIC = `${TOPIC_ROOT}/central/status`;
+
+/**
+ * What the edge of `site` subscribes to: deltas, snapshot manifests and chunks, event acks,
+ * commands, and central's status.
+ */
 export function edgeSubscriptions(site: string): string[] {
   assertSiteId(site);
-  return filtersFor("central->edge", site);
+  return [...filtersFor("central->edge", site), CENTRAL_STATUS_TOPIC];
 }
+
+/** What the edge of `site` publishes on: snapshot requests, events, status, command results. */
+export function edgePublications(site: string): string[] {
+  assertSiteId(site);
+  return filtersFor("edge->central", site);
+}
+
+/** What central publishes on: every site's deltas, snapshots, acks, commands (`+`), its status. */
+export const centralPublications: readonly string[] = [
+  ...filtersFor("central->edge", "+"),
+  CENTRAL_STATUS_TOPIC,
+];
 
 const BY_SUFFIX: ReadonlyMap<string, TopicKind> = new Map(
   TOPIC_KINDS.map((kind) => [TOPIC_SPEC[kind].suffix, kind]),

@@ -101,3 +101,23 @@ export function enumValue<T extends string>(values: readonly T[], code: number, 
 export function enumCodes(values: readonly string[]): ReadonlyMap<string, number> {
   return new Map(values.map((v, i) => [v, i + 1]));
 }
+
+/** An outbox epoch: 1..64 characters of [A-Za-z0-9_-] (a random id, base64url). */
+export const EPOCH_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function checkEpoch(s: string, what: string): void {
+  if (typeof s !== "string" || !EPOCH_PATTERN.test(s)) {
+    throw malformed(
+      `${what}: an epoch is 1..64 characters [A-Za-z0-9_-], got ${JSON.stringify(s)}`,
+    );
+  }
+}
+
+/** A key id: printable ASCII without spaces, 1..128 characters (envelope.ts). */
+export const KEY_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+export function checkKeyId(s: string, what: string): void {
+  if (typeof s !== "string" || !KEY_ID_PATTERN.test(s)) {
+    throw malformed(`${what}: a key id is 1..128 printable ASCII characters, no spaces`);
+  }
+}

@@ -4,6 +4,7 @@ import {
   type Authorization,
   CARD_STATUSES,
   type Card,
+  type CentralStatus,
   type Certificate,
   COMMAND_OUTCOMES,
   type CommandAction,
@@ -254,15 +255,19 @@ const eventRecord: fc.Arbitrary<EventRecord> = record({
   payloadJson: fc.oneof(fc.json(), text),
 });
 
+const epoch = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+
 export const eventBatch: fc.Arbitrary<EventBatch> = record({
   site,
   batchId: count,
+  epoch,
   events: list(eventRecord, 8),
 });
 
 export const eventAck: fc.Arbitrary<EventAck> = record({
   site,
   batchId: count,
+  epoch,
   ranges: list(
     fc
       .tuple(id, fc.integer({ min: 0, max: 1000 }))
@@ -283,6 +288,20 @@ export const edgeStatus: fc.Arbitrary<EdgeStatus> = record({
   outboxAlarm: fc.boolean(),
   readers: list(readerHealth),
   at: instant,
+  session: text,
+  edgeKeyId: text,
+  centralKeyIds: list(nonEmpty, 4),
+  storeUnwritable: fc.boolean(),
+  eventsQueued: count,
+  eventsDropped: count,
+  outboxEpoch: text,
+  syncHealthy: fc.boolean(),
+});
+
+export const centralStatus: fc.Arbitrary<CentralStatus> = record({
+  online: fc.boolean(),
+  at: instant,
+  session: text,
 });
 
 const commandAction: fc.Arbitrary<CommandAction> = fc.oneof(
@@ -297,6 +316,15 @@ const commandAction: fc.Arbitrary<CommandAction> = fc.oneof(
     kind: fc.constant("door-mode" as const),
     doorId: nonEmpty,
     mode: fc.constantFrom(...DOOR_MODES),
+  }),
+  record({
+    kind: fc.constant("trust-central-key" as const),
+    keyId: fc.stringMatching(/^[\x21-\x7e]{1,128}$/),
+    publicKeyPem: nonEmpty,
+  }),
+  record({
+    kind: fc.constant("untrust-central-key" as const),
+    keyId: fc.stringMatching(/^[\x21-\x7e]{1,128}$/),
   }),
 );
 

@@ -1,6 +1,7 @@
 import type fc from "fast-check";
 import { expect } from "vitest";
 import {
+  decodeCentralStatus,
   decodeChunk,
   decodeCommand,
   decodeCommandResult,
@@ -11,6 +12,7 @@ import {
   decodeManifest,
   decodeSiteState,
   decodeSnapshotRequest,
+  encodeCentralStatus,
   encodeChunk,
   encodeCommand,
   encodeCommandResult,
@@ -94,6 +96,12 @@ export const CODECS: Codec<unknown>[] = [
     arb: arb.edgeStatus,
     encode: encodeEdgeStatus,
     decode: decodeEdgeStatus,
+  }),
+  codec({
+    name: "CentralStatus",
+    arb: arb.centralStatus,
+    encode: encodeCentralStatus,
+    decode: decodeCentralStatus,
   }),
   codec({
     name: "SiteCommand",

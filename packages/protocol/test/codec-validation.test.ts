@@ -167,8 +167,18 @@ describe("decoders check what protobuf cannot", () => {
   });
 
   it("event acks need ranges that end at or after they start", () => {
-    expectProtocolError(() => encodeEventAck({ site: "s", batchId: 1, ranges: [[5, 4]] }));
-    expectProtocolError(() => encodeEventAck({ site: "s", batchId: 1, ranges: [[0, 4]] }));
+    expectProtocolError(() =>
+      encodeEventAck({ site: "s", batchId: 1, epoch: "e1", ranges: [[5, 4]] }),
+    );
+    expectProtocolError(() =>
+      encodeEventAck({ site: "s", batchId: 1, epoch: "e1", ranges: [[0, 4]] }),
+    );
+    expectProtocolError(() =>
+      encodeEventAck({ site: "s", batchId: 1, epoch: "", ranges: [[1, 4]] }),
+    );
+    expectProtocolError(() =>
+      encodeEventAck({ site: "s", batchId: 1, epoch: "a b", ranges: [[1, 4]] }),
+    );
   });
 
   it("absent optional fields stay absent, nullable ones come back null", () => {
@@ -184,15 +194,25 @@ describe("decoders check what protobuf cannot", () => {
           { bus: "osdp0", address: 0, state: "offline" },
         ],
         at: 9,
+        session: "",
+        edgeKeyId: "",
+        centralKeyIds: [],
+        storeUnwritable: false,
+        eventsQueued: 0,
+        eventsDropped: 0,
+        outboxEpoch: "",
+        syncHealthy: false,
       }),
     );
     expect(Object.keys(status.readers[0]!)).toEqual(["bus", "state"]);
     expect(status.readers[1]!.address).toBe(0);
-    const batch = decodeEventBatch(encodeEventBatch({ site: "s", batchId: 0, events: [] }));
+    const batch = decodeEventBatch(
+      encodeEventBatch({ site: "s", batchId: 0, epoch: "e1", events: [] }),
+    );
     expect(batch.events).toEqual([]);
     const event = { seq: 1, at: 2, type: "grant", doorId: null, readerId: "r1", payloadJson: "{}" };
     const withEvent = decodeEventBatch(
-      encodeEventBatch({ site: "s", batchId: 1, events: [event] }),
+      encodeEventBatch({ site: "s", batchId: 1, epoch: "e1", events: [event] }),
     );
     expect(withEvent.events[0]).toStrictEqual(event);
     const result = decodeCommandResult(

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   assertSiteId,
+  CENTRAL_ENVELOPE_KINDS,
+  CENTRAL_STATUS_TOPIC,
+  centralPublications,
   centralSubscriptions,
+  EDGE_ENVELOPE_KINDS,
+  edgePublications,
   edgeSubscriptions,
   ProtocolError,
   parseTopic,
@@ -100,15 +105,40 @@ describe("topics", () => {
       const caught = centralSubscriptions.some((f) => matches(f, topic));
       expect(caught).toBe(TOPIC_SPEC[kind].direction === "edge->central");
       const edgeCaught = edgeSubscriptions("ams-01").some((f) => matches(f, topic));
+      // (the edge's own list also holds central's status, outside the sites' tree)
       expect(edgeCaught).toBe(TOPIC_SPEC[kind].direction === "central->edge");
       expect(edgeSubscriptions("ams-02").some((f) => matches(f, topic))).toBe(false);
     }
   });
 
-  it("only the status is retained; authority travels signed", () => {
+  it("only the status is retained; everything but a snapshot chunk travels signed", () => {
     expect(TOPIC_KINDS.filter((k) => TOPIC_SPEC[k].retained)).toEqual(["status"]);
-    expect(
-      TOPIC_KINDS.filter((k) => TOPIC_SPEC[k].envelope !== null).map((k) => TOPIC_SPEC[k].envelope),
-    ).toEqual(["delta", "manifest", "command"]);
+    expect(TOPIC_KINDS.filter((k) => TOPIC_SPEC[k].envelope === null)).toEqual(["snapshotChunk"]);
+    for (const kind of TOPIC_KINDS) {
+      const envelope = TOPIC_SPEC[kind].envelope;
+      if (envelope === null) continue;
+      // Central signs what goes to the edges, the edge what goes to central.
+      const signers =
+        TOPIC_SPEC[kind].direction === "central->edge"
+          ? CENTRAL_ENVELOPE_KINDS
+          : EDGE_ENVELOPE_KINDS;
+      expect(signers as readonly string[]).toContain(envelope);
+    }
+  });
+
+  it("central's status is one topic outside the sites, read by every edge", () => {
+    expect(CENTRAL_STATUS_TOPIC).toBe("acs/v1/central/status");
+    expect(edgeSubscriptions("ams-01")).toContain(CENTRAL_STATUS_TOPIC);
+    expect(centralPublications).toContain(CENTRAL_STATUS_TOPIC);
+    expect(() => parseTopic(CENTRAL_STATUS_TOPIC)).toThrow(ProtocolError);
+  });
+
+  it("publications: each side publishes only what the other subscribes to", () => {
+    for (const topic of edgePublications("ams-01"))
+      expect(centralSubscriptions.some((f) => matches(f, topic))).toBe(true);
+    for (const filter of centralPublications) {
+      const site = filter.replace("/+/", "/ams-01/");
+      expect(edgeSubscriptions("ams-01")).toContain(site);
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
 } from "@acs/central";
 import { generateSigningKeyPair, loadPrivateKey, type SiteState } from "@acs/protocol";
 import pino from "pino";
+import { type EdgeKey, registerEdgeKeys } from "../../support/edge-keys.js";
 import { sharedNow } from "../../support/shared-clock.js";
 import type { GeneratedDataset } from "../sync-data.js";
 
@@ -37,6 +38,7 @@ export class Central {
   readonly loadS: number;
   readonly layout: Pick<GeneratedDataset, "sites" | "roaming" | "records">;
   service: CentralService | undefined;
+  private readonly edgeKeys: ReturnType<typeof registerEdgeKeys>;
   private readonly privateKeyPem: string;
   private readonly name: string;
 
@@ -58,6 +60,17 @@ export class Central {
       records: generated.records,
     };
     generated = undefined;
+    this.edgeKeys = registerEdgeKeys(
+      this.store,
+      this.store.sites().map((s) => s.id),
+    );
+  }
+
+  /** The key the edge of `site` signs with (registered for it). */
+  edgeKey(site: string): EdgeKey {
+    const key = this.edgeKeys.keys.get(site);
+    if (!key) throw new Error(`no edge key for ${site}`);
+    return key;
   }
 
   get keys() {
@@ -94,6 +107,8 @@ export class Central {
         },
       },
       events: this.events,
+      edgeKeys: this.edgeKeys.cache,
+      edgeKeyRegistry: this.edgeKeys.registry,
     });
     await this.service.start();
   }

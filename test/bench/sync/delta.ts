@@ -138,7 +138,14 @@ export async function deltaPart(broker: Mosquitto) {
       op: "start",
       mqttUrl: broker.url,
       keys: central.keys,
-      edges: [{ site: siteId, path: join(dir, "edge", "edge.db"), areaId: site.openAreaId }],
+      edges: [
+        {
+          site: siteId,
+          path: join(dir, "edge", "edge.db"),
+          areaId: site.openAreaId,
+          key: central.edgeKey(siteId),
+        },
+      ],
       checkpointer: true,
     });
     await fleet.waitFor((e) => e.event === "ready", 120_000, "the delta edge's snapshot");

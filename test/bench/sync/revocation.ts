@@ -36,6 +36,7 @@ export async function revocationPart(broker: Mosquitto) {
         site: s.id,
         path: join(dir, "edges", `${s.id}.db`),
         areaId: s.openAreaId,
+        key: central.edgeKey(s.id),
       })),
     });
     await until(

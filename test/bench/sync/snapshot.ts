@@ -28,13 +28,20 @@ async function edgeSnapshot(
   const edgeDir = join(dir, label);
   mkdirSync(edgeDir);
   const config = join(edgeDir, "edge.json");
+  const edgeKey = central.edgeKey(site);
+  writeFileSync(join(edgeDir, "edge.key"), edgeKey.privateKeyPem, { mode: 0o600 });
   writeFileSync(
     config,
     JSON.stringify({
       site,
       store: { path: join(edgeDir, "edge.db") },
       log: { level: "info" },
-      sync: { mqttUrl, centralKeys: central.keys, heartbeatMs: 30_000 },
+      sync: {
+        mqttUrl,
+        centralKeys: central.keys,
+        edgeKey: { privateKeyFile: join(edgeDir, "edge.key"), keyId: edgeKey.keyId },
+        heartbeatMs: 30_000,
+      },
     }),
   );
   const compilesBefore = central.compiles.length;
@@ -202,7 +209,7 @@ export async function patientSnapshotPart(broker: Mosquitto) {
       op: "start",
       mqttUrl: broker.url,
       keys: central.keys,
-      edges: [{ site, path: join(dir, "edge", "edge.db"), areaId: 1 }],
+      edges: [{ site, path: join(dir, "edge", "edge.db"), areaId: 1, key: central.edgeKey(site) }],
       checkpointer: true,
       snapshotRetryMs: 120_000,
     });

@@ -34,7 +34,14 @@ export async function uplinkPart(broker: Mosquitto) {
       op: "start",
       mqttUrl: broker.url,
       keys: central.keys,
-      edges: [{ site: siteId, path: join(dir, "edge", "edge.db"), areaId: site.openAreaId }],
+      edges: [
+        {
+          site: siteId,
+          path: join(dir, "edge", "edge.db"),
+          areaId: site.openAreaId,
+          key: central.edgeKey(siteId),
+        },
+      ],
       outboxEvents: EVENTS,
       checkpointer: true,
     });

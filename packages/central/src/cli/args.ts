@@ -59,6 +59,9 @@ const OPTIONS = {
   username: { type: "string" },
   email: { type: "string" },
   mobile: { type: "string" },
+  "next-key": { type: "string" },
+  "next-key-id": { type: "string" },
+  "edge-key-overlap": { type: "string" },
 } as const;
 
 export function parse(argv: string[]) {

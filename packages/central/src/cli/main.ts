@@ -5,6 +5,7 @@ import { CARD_STATUS_VALUES } from "../state/schemas.js";
 import { type CentralStore, openCentralStore } from "../state/store.js";
 import { adminCreate } from "./account-commands.js";
 import { type Command, type Out, parse, UsageError } from "./args.js";
+import { edgeList, edgeRegister, edgeRetire } from "./edge-commands.js";
 import { serviceCommand } from "./service-commands.js";
 import { deltas, showSite, snapshot, writeStateFile } from "./show-commands.js";
 import {
@@ -50,6 +51,12 @@ const COMMANDS: Record<string, Command> = {
       "admin create --username NAME --email ADDRESS --mobile +316XXXXXXXX  (the first administrator)",
     run: adminCreate,
   },
+  "edge register": {
+    usage: "edge register --site ID --public-key FILE [--key-id ID]  (an edge's own key)",
+    run: edgeRegister,
+  },
+  "edge list": { usage: "edge list [--site ID] [--json]", run: edgeList },
+  "edge retire": { usage: "edge retire --key-id ID [--reason TEXT]", run: edgeRetire },
   "show site": { usage: "show site ID", run: showSite },
   deltas: { usage: "deltas --site ID [--limit N] [--json]", run: deltas },
   snapshot: {
@@ -64,10 +71,12 @@ ${Object.values(COMMANDS)
   .join("\n")}
   serve [--port N] [--host HOST] [--notifications console|FILE]
         [--mqtt URL --key PRIVATE.pem [--key-id ID] [--events-db FILE]]
+        [--next-key PRIVATE.pem [--next-key-id ID]] [--edge-key-overlap SECONDS]
         the HTTP API (PORT for --port; 127.0.0.1:8080 by default) and, with --mqtt and
-        --key, the sync service: deltas and snapshots out, edge events in (MQTT_URL for --mqtt)
+        --key, the sync service: deltas and snapshots out, edge events in (MQTT_URL for --mqtt);
+        --next-key rotates central's key: each site moves to it once its edge trusts it
 usage: central keygen --key PRIVATE.pem --public-key PUBLIC.pem [--key-id ID]
-usage: central command remote-open|lockdown|door-mode --mqtt URL --key PRIVATE.pem --site ID
+usage: central --db FILE command remote-open|lockdown|door-mode --mqtt URL --key PRIVATE.pem --site ID
         [--door ID] [--mode on|off|MODE] [--reason TEXT] [--ttl SECONDS]
 Instants are ISO-8601 with an offset (2026-03-01T00:00:00+01:00) or epoch ms.`;
 

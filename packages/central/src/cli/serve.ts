@@ -3,6 +3,7 @@ import {
   type CommandAction,
   generateSigningKeyPair,
   loadPrivateKey,
+  loadPublicKey,
   type SigningKey,
 } from "@acs/protocol";
 import pino from "pino";
@@ -20,6 +21,7 @@ import { Workflow } from "../iam/workflow.js";
 import { CentralService } from "../service/central-service.js";
 import { EventStore } from "../service/event-store.js";
 import { openCentralStore } from "../state/store.js";
+import { EdgeKeyCache, EdgeKeyRegistry } from "../trust/edge-keys.js";
 
 export interface ServeOptions {
   readonly db: string;
@@ -28,6 +30,11 @@ export interface ServeOptions {
   readonly mqttUrl?: string;
   readonly keyFile?: string;
   readonly keyId?: string;
+  /** Central's next key: the edges move to it site by site (KeyRotation). */
+  readonly nextKeyFile?: string;
+  readonly nextKeyId?: string;
+  /** How long a site's older edge keys stay valid after its new key is first used. */
+  readonly edgeKeyOverlapMs?: number;
   readonly logLevel?: string;
   /** The HTTP API; 127.0.0.1:8080 by default. */
   readonly http?: HttpListenOptions;
@@ -62,6 +69,13 @@ export function signingKeyFrom(keyFile: string, keyId: string): SigningKey {
   return { keyId, privateKey: loadPrivateKey(readFileSync(keyFile, "utf8")) };
 }
 
+/** The key to rotate to, with the public key the edges are asked to trust. */
+function nextKeyFrom(keyFile: string, keyId: string) {
+  const pem = readFileSync(keyFile, "utf8");
+  const publicKeyPem = loadPublicKey(pem).export({ type: "spki", format: "pem" }).toString();
+  return { key: { keyId, privateKey: loadPrivateKey(pem) }, publicKeyPem };
+}
+
 /**
  * `central serve`: the HTTP API over the store file and, given an MQTT URL and a key, the
  * sync service, until SIGTERM/SIGINT. The sync service publishes what any process commits
@@ -77,6 +91,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       ? { mqttUrl: options.mqttUrl, keyFile: options.keyFile }
       : undefined;
   const events = sync ? new EventStore(options.eventsDb ?? `${options.db}.events`) : undefined;
+  const edgeKeyRegistry = new EdgeKeyRegistry(store.db, () => Date.now());
   const service =
     sync && events
       ? new CentralService({
@@ -84,8 +99,16 @@ export async function serve(options: ServeOptions): Promise<void> {
           log,
           now: () => Date.now(),
           signingKey: signingKeyFrom(sync.keyFile, options.keyId ?? "central-1"),
+          ...(options.nextKeyFile
+            ? { nextSigningKey: nextKeyFrom(options.nextKeyFile, options.nextKeyId ?? "central-2") }
+            : {}),
           state: stateSource(store),
           events,
+          edgeKeys: new EdgeKeyCache(edgeKeyRegistry, () => Date.now()),
+          edgeKeyRegistry,
+          ...(options.edgeKeyOverlapMs !== undefined
+            ? { edgeKeyOverlapMs: options.edgeKeyOverlapMs }
+            : {}),
         })
       : undefined;
   const clock = { now: () => Date.now() };
@@ -195,6 +218,8 @@ export function keygen(keyId: string, privateFile: string, publicFile: string): 
 
 /** `central command …`: signs one command, sends it, and waits for the edge's result. */
 export async function sendCommand(options: {
+  /** Central's store: the edges' keys the result must be signed with. */
+  db: string;
   mqttUrl: string;
   keyFile: string;
   keyId: string;
@@ -204,6 +229,8 @@ export async function sendCommand(options: {
   ttlMs: number;
 }): Promise<{ outcome: string; reason: string | null } | undefined> {
   const log = pino({ level: options.logLevel ?? "warn" });
+  const store = openCentralStore(options.db);
+  const registry = new EdgeKeyRegistry(store.db, () => Date.now());
   const service = new CentralService({
     mqttUrl: options.mqttUrl,
     clientId: `central-cli-${process.pid}`,
@@ -220,15 +247,18 @@ export async function sendCommand(options: {
       markDeltaPublished: () => {},
     },
     events: new EventStore(":memory:"),
+    // The tool only reads keys: an edge's rotation is confirmed by the service.
+    edgeKeys: new EdgeKeyCache(registry, () => Date.now()),
     subscriptions: "results",
   });
-  await service.start();
   try {
+    await service.start();
     const { result } = await service.command(options.site, options.action, {
       ttlMs: options.ttlMs,
     });
     return result ? { outcome: result.outcome, reason: result.reason } : undefined;
   } finally {
     await service.stop();
+    store.close();
   }
 }

@@ -13,6 +13,12 @@ function httpOf(values: Values): HttpListenOptions {
   return { port, host, explicit: true };
 }
 
+/** A whole number of seconds from an option, or a UsageError naming it. */
+function secondsOption(text: string, name: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${name} must be a whole number of seconds`);
+  return Number(text);
+}
+
 const DOOR_MODES = ["card", "card-and-fingerprint", "unlocked", "locked", "lockdown"] as const;
 
 /**
@@ -44,6 +50,15 @@ export async function serviceCommand(
       db: values.db,
       http,
       ...(mqttUrl ? { mqttUrl, ...key() } : {}),
+      ...(values["next-key"]
+        ? { nextKeyFile: values["next-key"], nextKeyId: values["next-key-id"] ?? "central-2" }
+        : {}),
+      ...(values["edge-key-overlap"]
+        ? {
+            edgeKeyOverlapMs:
+              secondsOption(values["edge-key-overlap"], "--edge-key-overlap") * 1000,
+          }
+        : {}),
       ...(values["events-db"] ? { eventsDb: values["events-db"] } : {}),
       // SMS and e-mail in development: to the console, or appended to a file.
       ...(values.notifications === "console"
@@ -57,6 +72,8 @@ export async function serviceCommand(
   }
   if (first !== "command") return undefined;
   if (!mqttUrl) throw new UsageError("--mqtt URL (or MQTT_URL) is needed");
+  if (!values.db)
+    throw new UsageError("command needs --db FILE (the edges' keys its answer is checked with)");
   if (!values.site) throw new UsageError("command needs --site ID");
   const reason = values.reason ?? "";
   let action: Parameters<typeof sendCommand>[0]["action"];
@@ -87,6 +104,7 @@ export async function serviceCommand(
       throw new UsageError("command remote-open|lockdown|door-mode");
   }
   const result = await sendCommand({
+    db: values.db,
     mqttUrl,
     ...key(),
     site: values.site,

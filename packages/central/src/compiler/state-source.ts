@@ -10,6 +10,7 @@ import { compileSnapshot } from "./site-state.js";
 export function stateSource(store: CentralStore): {
   siteExists(site: string): boolean;
   siteVersion(site: string): number | undefined;
+  siteIds(): string[];
   compileSnapshot(site: string): SiteState;
   pendingDeltas(limit: number): { site: string; version: number; delta: SiteDelta }[];
   markDeltaPublished(site: string, version: number): void;
@@ -18,6 +19,7 @@ export function stateSource(store: CentralStore): {
   return {
     siteExists: (site) => store.site(site) !== undefined,
     siteVersion: (site) => store.site(site)?.version,
+    siteIds: () => store.sites().map((s) => s.id),
     compileSnapshot: (site) => compileSnapshot(store, site),
     pendingDeltas: (limit) => store.pendingDeltas(limit),
     markDeltaPublished: (site, version) => {

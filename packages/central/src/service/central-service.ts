@@ -1,5 +1,6 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
+  CENTRAL_STATUS_TOPIC,
   type CommandAction,
   type CommandResult,
   centralSubscriptions,
@@ -8,31 +9,35 @@ import {
   decodeEventBatch,
   decodeSnapshotRequest,
   type EdgeStatus,
-  encodeChunk,
+  encodeCentralStatus,
   encodeCommand,
   encodeDelta,
   encodeEventAck,
-  encodeManifest,
   ProtocolError,
   parseTopic,
   type SigningKey,
   type SiteCommand,
   type SiteDelta,
   type SiteState,
-  type SnapshotRequest,
   signEnvelope,
-  splitSnapshot,
   topics,
 } from "@acs/protocol";
 import type { Logger } from "pino";
+import type { EdgeKeyCache, EdgeKeyRegistry } from "../trust/edge-keys.js";
+import { EdgeIngest } from "./edge-ingest.js";
 import { type EventStore, seqRanges } from "./event-store.js";
-import { MqttLink } from "./mqtt-link.js";
+import { KeyRotation } from "./key-rotation.js";
+import { MqttLink, type MqttLinkOptions } from "./mqtt-link.js";
+import { SecurityLog } from "./security-log.js";
+import { SnapshotSender } from "./snapshot-sender.js";
 
 /** What the service needs of central's state: compiled snapshots and the delta outbox. */
 export interface StateSource {
   siteExists(site: string): boolean;
   /** The site's current version (a snapshot of it may be sent again while unchanged). */
   siteVersion?(site: string): number | undefined;
+  /** Every site central serves (for the key rotation's progress). */
+  siteIds?(): readonly string[];
   compileSnapshot(site: string): SiteState;
   /** Deltas committed but not yet published, oldest first (version order per site). */
   pendingDeltas(limit: number): ReadonlyArray<{ site: string; version: number; delta: SiteDelta }>;
@@ -42,11 +47,25 @@ export interface StateSource {
 export interface CentralServiceOptions {
   readonly mqttUrl: string;
   readonly clientId?: string;
+  /** TLS and credentials for the broker connection. */
+  readonly mqtt?: MqttLinkOptions["mqtt"];
   readonly log: Logger;
   readonly now: () => number;
+  /** Central's signing key. */
   readonly signingKey: SigningKey;
+  /**
+   * The key central rotates to: edges are told to trust it, each site moves to it once its
+   * edge confirms, then the old key is withdrawn from them (see KeyRotation).
+   */
+  readonly nextSigningKey?: { readonly key: SigningKey; readonly publicKeyPem: string };
   readonly state: StateSource;
   readonly events: EventStore;
+  /** The edges' keys: what an edge sends must be signed by an active key of its site. */
+  readonly edgeKeys: EdgeKeyCache;
+  /** Where an edge key's first use is recorded (its rotation confirmed); absent in tools. */
+  readonly edgeKeyRegistry?: EdgeKeyRegistry;
+  /** How long a site's older keys are accepted after its new key is first used. Default 10 min. */
+  readonly edgeKeyOverlapMs?: number;
   /** How often the delta outbox is looked at when nobody says a commit happened. */
   readonly deltaPollMs?: number;
   /**
@@ -56,13 +75,13 @@ export interface CentralServiceOptions {
   readonly subscriptions?: "all" | "results";
 }
 
-/** How long a compiled snapshot is sent again, unchanged, instead of compiling anew. */
-const SNAPSHOT_REUSE_MS = 60_000;
-
 /**
  * Central's side of the broker: publishes each committed delta (signed) to its site, answers
  * snapshot requests with a signed manifest and chunks, stores every edge event once and
- * acknowledges it, keeps the edges' status, and sends signed commands.
+ * acknowledges it (signed), keeps the edges' status, sends signed commands, and keeps its
+ * own signed status retained (a last will says offline). It acts only on what an edge
+ * signed with an active key of its own site (EdgeIngest); everything else is a counted
+ * security event.
  */
 export class CentralService {
   private readonly o: CentralServiceOptions;
@@ -71,13 +90,12 @@ export class CentralService {
   private pumping = false;
   private pumpAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
-  private readonly snapshotQueue: SnapshotRequest[] = [];
-  private snapshotting = false;
-  /** The last snapshot of each site, kept a while: a repeated request costs no compile. */
-  private readonly recentSnapshots = new Map<
-    string,
-    { split: ReturnType<typeof splitSnapshot>; version: number; at: number }
-  >();
+  private rotationTimer: NodeJS.Timeout | undefined;
+  private readonly session = randomBytes(9).toString("base64url");
+  readonly security: SecurityLog;
+  private readonly ingest: EdgeIngest;
+  private readonly snapshots: SnapshotSender;
+  readonly rotation: KeyRotation;
   readonly statuses = new Map<string, EdgeStatus>();
   private readonly resultWaiters = new Map<string, (result: CommandResult) => void>();
   readonly results = new Map<string, CommandResult>();
@@ -87,35 +105,93 @@ export class CentralService {
     batches: 0,
     eventsStored: 0,
     eventsDuplicate: 0,
+    eventsQuarantined: 0,
     refused: 0,
   };
 
   constructor(options: CentralServiceOptions) {
     this.o = options;
     this.log = options.log.child({ module: "central-service" });
+    this.security = new SecurityLog(this.log, options.events, options.now);
+    this.ingest = new EdgeIngest({
+      keys: options.edgeKeys,
+      ...(options.edgeKeyRegistry ? { registry: options.edgeKeyRegistry } : {}),
+      security: this.security,
+      log: this.log,
+      overlapMs: options.edgeKeyOverlapMs ?? 600_000,
+    });
+    this.rotation = new KeyRotation({
+      current: options.signingKey,
+      ...(options.nextSigningKey
+        ? {
+            next: options.nextSigningKey.key,
+            nextPublicKeyPem: options.nextSigningKey.publicKeyPem,
+          }
+        : {}),
+      log: this.log,
+      now: options.now,
+      sites: () => options.state.siteIds?.() ?? [...this.statuses.keys()],
+      send: (site, action, key) => {
+        void this.command(site, action, { ttlMs: 300_000, waitMs: 0, key }).catch((err: Error) =>
+          this.log.warn({ site, err: err.message }, "key rotation command not sent"),
+        );
+      },
+    });
+    this.snapshots = new SnapshotSender({
+      state: options.state,
+      log: this.log,
+      now: options.now,
+      keyFor: (site) => this.rotation.keyFor(site),
+      publish: (topic, payload) => this.requireLink().publish(topic, payload),
+      sent: () => {
+        this.stats.snapshotsSent++;
+      },
+    });
   }
 
   async start(): Promise<void> {
+    const service = this.o.subscriptions !== "results";
     this.link = new MqttLink({
       url: this.o.mqttUrl,
       clientId: this.o.clientId ?? "central",
       log: this.log,
-      subscriptions:
-        this.o.subscriptions === "results"
-          ? centralSubscriptions.filter((t) => t.endsWith("/commands/result"))
-          : centralSubscriptions,
+      ...(this.o.mqtt ? { mqtt: this.o.mqtt } : {}),
+      subscriptions: service
+        ? centralSubscriptions
+        : centralSubscriptions.filter((t) => t.endsWith("/commands/result")),
       onMessage: (topic, payload) => this.onMessage(topic, payload),
+      ...(service
+        ? {
+            will: {
+              topic: CENTRAL_STATUS_TOPIC,
+              payload: Buffer.from(this.centralStatus(false)),
+              qos: 1 as const,
+              retain: true,
+            },
+            onConnect: () => this.publishStatus(true),
+          }
+        : {}),
     });
     await this.link.ready();
-    if (this.o.subscriptions === "results") return;
+    if (!service) return;
     this.pollTimer = setInterval(() => this.deltasCommitted(), this.o.deltaPollMs ?? 25);
+    this.rotationTimer = setInterval(() => this.rotation.tick(), 10_000);
+    this.rotationTimer.unref();
     this.deltasCommitted();
   }
 
   async stop(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.rotationTimer) clearInterval(this.rotationTimer);
+    if (this.link && this.o.subscriptions !== "results" && this.link.client.connected) {
+      // Said by the service itself on a graceful stop; the last will covers a crash.
+      await this.link
+        .publish(CENTRAL_STATUS_TOPIC, this.centralStatus(false), { retain: true })
+        .catch(() => undefined);
+    }
     await this.link?.close();
     this.link = undefined;
+    this.security.flush();
   }
 
   get healthy(): boolean {
@@ -135,7 +211,7 @@ export class CentralService {
   async command(
     site: string,
     action: CommandAction,
-    options: { ttlMs?: number; waitMs?: number } = {},
+    options: { ttlMs?: number; waitMs?: number; key?: SigningKey } = {},
   ): Promise<{ command: SiteCommand; result: CommandResult | undefined }> {
     const issuedAt = this.o.now();
     const command: SiteCommand = {
@@ -145,17 +221,21 @@ export class CentralService {
       expiresAt: issuedAt + (options.ttlMs ?? 60_000),
       action,
     };
-    const result = new Promise<CommandResult | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        this.resultWaiters.delete(command.id);
-        resolve(undefined);
-      }, options.waitMs ?? 10_000);
-      this.resultWaiters.set(command.id, (r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
-    await this.publishCommand(command);
+    const waitMs = options.waitMs ?? 10_000;
+    const result =
+      waitMs <= 0
+        ? Promise.resolve(undefined)
+        : new Promise<CommandResult | undefined>((resolve) => {
+            const timer = setTimeout(() => {
+              this.resultWaiters.delete(command.id);
+              resolve(undefined);
+            }, waitMs);
+            this.resultWaiters.set(command.id, (r) => {
+              clearTimeout(timer);
+              resolve(r);
+            });
+          });
+    await this.publishCommand(command, options.key);
     this.log.info({ site, command: command.id, action: action.kind }, "command sent");
     return { command, result: await result };
   }
@@ -165,8 +245,9 @@ export class CentralService {
     await this.requireLink().publish(topic, bytes);
   }
 
-  async publishCommand(command: SiteCommand): Promise<Uint8Array> {
-    const envelope = signEnvelope("command", encodeCommand(command), this.o.signingKey);
+  async publishCommand(command: SiteCommand, key?: SigningKey): Promise<Uint8Array> {
+    const signing = key ?? this.rotation.keyFor(command.site);
+    const envelope = signEnvelope("command", encodeCommand(command), signing);
     await this.requireLink().publish(topics.command(command.site), envelope);
     return envelope;
   }
@@ -174,6 +255,17 @@ export class CentralService {
   private requireLink(): MqttLink {
     if (!this.link) throw new Error("the central service is not started");
     return this.link;
+  }
+
+  private centralStatus(online: boolean): Uint8Array {
+    const status = encodeCentralStatus({ online, at: this.o.now(), session: this.session });
+    return signEnvelope("central-status", status, this.rotation.statusKey());
+  }
+
+  private publishStatus(online: boolean): void {
+    void this.link
+      ?.publish(CENTRAL_STATUS_TOPIC, this.centralStatus(online), { retain: true })
+      .catch((err: Error) => this.log.warn({ err: err.message }, "central status not published"));
   }
 
   private async pumpDeltas(): Promise<void> {
@@ -187,7 +279,8 @@ export class CentralService {
         // Published in order on one session (QoS 1 keeps it); marked once the broker has each.
         await Promise.all(
           pending.map(async ({ site, version, delta }) => {
-            const envelope = signEnvelope("delta", encodeDelta(delta), this.o.signingKey);
+            const key = this.rotation.keyFor(site);
+            const envelope = signEnvelope("delta", encodeDelta(delta), key);
             await this.requireLink().publish(topics.delta(site), envelope);
             this.o.state.markDeltaPublished(site, version);
             this.stats.deltasPublished++;
@@ -202,129 +295,124 @@ export class CentralService {
     }
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, bytes: Buffer): void {
+    let site: string;
+    let kind: ReturnType<typeof parseTopic>["kind"];
     try {
-      const { site, kind } = parseTopic(topic);
-      switch (kind) {
-        case "snapshotRequest":
-          this.snapshotRequested(site, decodeSnapshotRequest(payload));
-          return;
-        case "events":
-          this.ingest(site, payload);
-          return;
-        case "status":
-          if (payload.length === 0) return;
-          this.statuses.set(site, decodeEdgeStatus(payload));
-          return;
-        case "commandResult": {
-          const result = decodeCommandResult(payload);
-          this.results.set(result.id, result);
-          this.resultWaiters.get(result.id)?.(result);
-          this.resultWaiters.delete(result.id);
-          return;
-        }
-        default:
-          return;
-      }
+      ({ site, kind } = parseTopic(topic));
+    } catch {
+      this.stats.refused++;
+      this.security.refused("topic", null, "BAD_TOPIC", null, { topic: topic.slice(0, 200) });
+      return;
+    }
+    // An empty retained message clears a topic: nothing to verify or act on.
+    if (bytes.length === 0) return;
+    const envelopeKind =
+      kind === "events"
+        ? "events"
+        : kind === "status"
+          ? "status"
+          : kind === "commandResult"
+            ? "command-result"
+            : kind === "snapshotRequest"
+              ? "snapshot-request"
+              : undefined;
+    if (envelopeKind === undefined) return;
+    const verified = this.ingest.open(site, envelopeKind, bytes);
+    if (!verified) {
+      this.stats.refused++;
+      return;
+    }
+    try {
+      this.handle(site, envelopeKind, verified.payload);
     } catch (err) {
       this.stats.refused++;
-      if (!(err instanceof ProtocolError)) {
-        this.log.error({ topic, err: (err as Error).message }, "handling a message failed");
-        return;
-      }
-      this.log.warn({ topic, code: err.code, err: err.message }, "message refused");
+      const reason = err instanceof ProtocolError ? err.code : "FAILED";
+      if (err instanceof ProtocolError)
+        this.security.refused(envelopeKind, site, reason, verified.keyId, {});
+      else this.log.error({ topic, err: (err as Error).message }, "handling a message failed");
     }
   }
 
-  private ingest(site: string, payload: Buffer): void {
+  private handle(
+    site: string,
+    kind: "events" | "status" | "command-result" | "snapshot-request",
+    payload: Uint8Array,
+  ): void {
+    switch (kind) {
+      case "snapshot-request": {
+        const request = decodeSnapshotRequest(payload);
+        this.sameSite(site, request.site);
+        if (!this.o.state.siteExists(site)) {
+          this.log.warn({ site }, "snapshot request for an unknown site");
+          return;
+        }
+        this.snapshots.request(request);
+        return;
+      }
+      case "events":
+        this.storeBatch(site, payload);
+        return;
+      case "status":
+        this.onStatus(site, decodeEdgeStatus(payload));
+        return;
+      case "command-result": {
+        const result = decodeCommandResult(payload);
+        this.sameSite(site, result.site);
+        this.results.set(result.id, result);
+        this.resultWaiters.get(result.id)?.(result);
+        this.resultWaiters.delete(result.id);
+        return;
+      }
+    }
+  }
+
+  /** A payload must name the site of its topic (and so of the key that signed it). */
+  private sameSite(topicSite: string, payloadSite: string): void {
+    if (payloadSite !== topicSite)
+      throw new ProtocolError("MALFORMED", `a message for site "${payloadSite}" on "${topicSite}"`);
+  }
+
+  private onStatus(site: string, status: EdgeStatus): void {
+    this.sameSite(site, status.site);
+    const previous = this.statuses.get(site);
+    // A last will (offline) counts for its own session; an older status never overwrites.
+    const sameSession = previous !== undefined && previous.session === status.session;
+    if (previous && !sameSession && status.at < previous.at) return;
+    if (previous && sameSession && !status.online && previous.online && status.at < previous.at) {
+      this.statuses.set(site, { ...previous, online: false });
+    } else this.statuses.set(site, status);
+    this.rotation.onStatus(site, status);
+  }
+
+  private storeBatch(site: string, payload: Uint8Array): void {
     const batch = decodeEventBatch(payload);
-    if (batch.site !== site) throw new ProtocolError("MALFORMED", "a batch for another site");
-    const added = this.o.events.store(site, batch.events, this.o.now());
+    this.sameSite(site, batch.site);
+    const { added, quarantined } = this.o.events.store(
+      site,
+      batch.events,
+      this.o.now(),
+      batch.epoch,
+    );
     this.stats.batches++;
     this.stats.eventsStored += added;
+    this.stats.eventsQuarantined += quarantined;
     this.stats.eventsDuplicate += batch.events.length - added;
+    if (quarantined > 0)
+      this.log.warn(
+        { site, epoch: batch.epoch, batchId: batch.batchId, quarantined },
+        "events stored quarantined: not access events",
+      );
     const ack = encodeEventAck({
       site,
       batchId: batch.batchId,
+      epoch: batch.epoch,
       ranges: seqRanges(batch.events.map((e) => e.seq)),
     });
     void this.link
-      ?.publish(topics.eventsAck(site), ack)
+      ?.publish(topics.eventsAck(site), signEnvelope("ack", ack, this.rotation.keyFor(site)))
       .catch((err: Error) =>
         this.log.warn({ site, err: err.message }, "ack not sent; the edge will send again"),
       );
-  }
-
-  private snapshotRequested(site: string, request: SnapshotRequest): void {
-    if (request.site !== site || !this.o.state.siteExists(site)) {
-      this.log.warn({ site }, "snapshot request for an unknown site");
-      return;
-    }
-    // One compile per site at a time; a newer request of the same site replaces an older one.
-    const queued = this.snapshotQueue.findIndex((r) => r.site === site);
-    if (queued >= 0) this.snapshotQueue.splice(queued, 1);
-    this.snapshotQueue.push(request);
-    if (!this.snapshotting) void this.sendSnapshots();
-  }
-
-  private async sendSnapshots(): Promise<void> {
-    this.snapshotting = true;
-    try {
-      for (
-        let request = this.snapshotQueue.shift();
-        request;
-        request = this.snapshotQueue.shift()
-      ) {
-        const started = this.o.now();
-        const recent = this.recentSnapshots.get(request.site);
-        const unchanged =
-          recent !== undefined &&
-          started - recent.at < SNAPSHOT_REUSE_MS &&
-          this.o.state.siteVersion?.(request.site) === recent.version;
-        let split: ReturnType<typeof splitSnapshot>;
-        if (unchanged) {
-          // The same bytes answer the new request id: no second compile of a large site.
-          split = {
-            manifest: { ...recent.split.manifest, requestId: request.requestId },
-            chunks: recent.split.chunks.map((c) => ({ ...c, requestId: request.requestId })),
-          };
-        } else {
-          const state = this.o.state.compileSnapshot(request.site);
-          split = splitSnapshot(state, request.requestId, this.o.now());
-          this.recentSnapshots.set(request.site, { split, version: state.version, at: started });
-          // A large site's bytes are not kept longer than they may be reused.
-          setTimeout(() => {
-            if (this.recentSnapshots.get(request.site)?.split === split)
-              this.recentSnapshots.delete(request.site);
-          }, SNAPSHOT_REUSE_MS).unref();
-        }
-        const { manifest, chunks } = split;
-        const link = this.requireLink();
-        await link.publish(
-          topics.snapshotManifest(request.site),
-          signEnvelope("manifest", encodeManifest(manifest), this.o.signingKey),
-        );
-        await Promise.all(
-          chunks.map((c) => link.publish(topics.snapshotChunk(request.site), encodeChunk(c))),
-        );
-        this.stats.snapshotsSent++;
-        this.log.info(
-          {
-            site: request.site,
-            version: manifest.version,
-            chunks: chunks.length,
-            reused: unchanged,
-            bytes: manifest.totalBytes,
-            ms: this.o.now() - started,
-            reason: request.reason,
-          },
-          "snapshot sent",
-        );
-      }
-    } catch (err) {
-      this.log.error({ err: (err as Error).message }, "sending a snapshot failed");
-    } finally {
-      this.snapshotting = false;
-    }
   }
 }

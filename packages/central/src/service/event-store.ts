@@ -1,20 +1,42 @@
 import type { EventRecord } from "@acs/protocol";
 import Database from "better-sqlite3";
+import { eventProblem } from "./event-checks.js";
+import { migrateEventStore } from "./event-store-schema.js";
 
-/** An event as central keeps it: the edge's record, its site, and when it arrived. */
+/** An event as central keeps it: the edge's record, its site and epoch, and when it arrived. */
 export interface StoredEvent extends EventRecord {
   readonly site: string;
+  /** The edge's outbox epoch ('' for events from before epochs). */
+  readonly epoch: string;
   readonly receivedAt: number;
 }
 
+/** An event kept aside: in a correctly signed batch, but no access event. */
+export interface QuarantinedEvent extends StoredEvent {
+  readonly problem: string;
+}
+
+/** What storing a batch did. */
+export interface StoreResult {
+  /** Events new to central (quarantined ones included). */
+  readonly added: number;
+  /** Of those, stored quarantined. */
+  readonly quarantined: number;
+}
+
 /**
- * The events of every edge, each stored once: keyed by (site, seq), so a batch sent again
- * (a lost ack, an edge restarted mid-stream) adds nothing. Its own SQLite file, so a flood
- * of events never waits on the state store's writers (or the reverse).
+ * The events of every edge, each stored once: keyed by (site, epoch, seq), so a batch sent
+ * again (a lost ack, an edge restarted mid-stream) adds nothing, and a wiped, restored or
+ * replaced edge store (a new epoch) is never taken for the old one. An event that is no
+ * access event (its payload no JSON object, its type unknown ...) is stored quarantined
+ * with its problem and acknowledged: it never blocks the stream. Its own SQLite file, so a
+ * flood of events never waits on the state store's writers (or the reverse).
  */
 export class EventStore {
   readonly db: Database.Database;
   private readonly insert: Database.Statement;
+  private readonly insertQuarantined: Database.Statement;
+  private readonly exists: Database.Statement<[string, string, number], number>;
   private readonly countAll: Database.Statement<[], number>;
   private readonly countSite: Database.Statement<[string], number>;
 
@@ -23,28 +45,18 @@ export class EventStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS access_event (
-        site TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        at INTEGER NOT NULL,
-        type TEXT NOT NULL,
-        door_id TEXT,
-        reader_id TEXT,
-        payload TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        PRIMARY KEY (site, seq)
-      ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS access_event_at ON access_event (site, at);
-      CREATE INDEX IF NOT EXISTS access_event_received ON access_event (received_at, site, seq);
-      CREATE INDEX IF NOT EXISTS access_event_card_door ON access_event
-        (site, door_id, json_extract(payload, '$.cardId'), seq) WHERE type = 'access-decision';
-      CREATE INDEX IF NOT EXISTS access_event_person ON access_event
-        (site, json_extract(payload, '$.personId'), at) WHERE type = 'access-decision';
-    `);
+    migrateEventStore(this.db);
     this.insert = this.db.prepare(
-      "INSERT OR IGNORE INTO access_event (site, seq, at, type, door_id, reader_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR IGNORE INTO access_event (site, epoch, seq, at, type, door_id, reader_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
+    this.insertQuarantined = this.db.prepare(
+      "INSERT OR IGNORE INTO quarantined_event (site, epoch, seq, at, type, door_id, reader_id, payload, problem, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.exists = this.db
+      .prepare<[string, string, number], number>(
+        "SELECT 1 FROM access_event WHERE site = ? AND epoch = ? AND seq = ?",
+      )
+      .pluck();
     this.countAll = this.db.prepare<[], number>("SELECT count(*) FROM access_event").pluck();
     this.countSite = this.db
       .prepare<[string], number>("SELECT count(*) FROM access_event WHERE site = ?")
@@ -52,25 +64,47 @@ export class EventStore {
   }
 
   /**
-   * Stores a batch in one transaction; returns how many were new. Every event of the batch
-   * is stored afterwards (now or before), which is what the ack says.
+   * Stores a batch of one epoch in one transaction. Every event of the batch is stored
+   * afterwards (now or before; as an access event or quarantined), which is what the ack
+   * says. `epoch` '' is for events from before epochs.
    */
-  store(site: string, events: readonly EventRecord[], receivedAt: number): number {
+  store(site: string, events: readonly EventRecord[], receivedAt: number, epoch = ""): StoreResult {
     return this.db.transaction(() => {
       let added = 0;
+      let quarantined = 0;
       for (const e of events) {
-        added += this.insert.run(
+        const problem = eventProblem(e);
+        if (problem === undefined) {
+          added += this.insert.run(
+            site,
+            epoch,
+            e.seq,
+            e.at,
+            e.type,
+            e.doorId,
+            e.readerId,
+            e.payloadJson,
+            receivedAt,
+          ).changes;
+          continue;
+        }
+        if (this.exists.get(site, epoch, e.seq) !== undefined) continue;
+        const changes = this.insertQuarantined.run(
           site,
+          epoch,
           e.seq,
-          e.at,
+          Number.isSafeInteger(e.at) ? e.at : 0,
           e.type,
           e.doorId,
           e.readerId,
           e.payloadJson,
+          problem,
           receivedAt,
         ).changes;
+        added += changes;
+        quarantined += changes;
       }
-      return added;
+      return { added, quarantined };
     })();
   }
 
@@ -78,47 +112,42 @@ export class EventStore {
     return (site === undefined ? this.countAll.get() : this.countSite.get(site)) ?? 0;
   }
 
+  /** The events kept aside for a site (all sites when absent), oldest first. */
+  quarantined(site?: string, limit = 1000): QuarantinedEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT site, epoch, seq, at, type, door_id, reader_id, payload, problem, received_at FROM quarantined_event
+         ${site === undefined ? "" : "WHERE site = ?"} ORDER BY received_at, seq LIMIT ?`,
+      )
+      .all(...(site === undefined ? [limit] : [site, limit])) as Array<
+      EventRow & { problem: string }
+    >;
+    return rows.map((r) => ({ ...storedEvent(r), problem: r.problem }));
+  }
+
   /** The newest events of a site, newest first (for the helpdesk and tools). */
   recent(site: string, limit: number, type?: string): StoredEvent[] {
     const rows = this.db
       .prepare(
-        `SELECT site, seq, at, type, door_id, reader_id, payload, received_at FROM access_event
-         WHERE site = ? ${type ? "AND type = ?" : ""} ORDER BY seq DESC LIMIT ?`,
+        `SELECT ${COLUMNS} FROM access_event
+         WHERE site = ? ${type ? "AND type = ?" : ""} ORDER BY received_at DESC, seq DESC LIMIT ?`,
       )
-      .all(...(type ? [site, type, limit] : [site, limit])) as Array<{
-      site: string;
-      seq: number;
-      at: number;
-      type: string;
-      door_id: string | null;
-      reader_id: string | null;
-      payload: string;
-      received_at: number;
-    }>;
-    return rows.map((r) => ({
-      site: r.site,
-      seq: r.seq,
-      at: r.at,
-      type: r.type,
-      doorId: r.door_id,
-      readerId: r.reader_id,
-      payloadJson: r.payload,
-      receivedAt: r.received_at,
-    }));
+      .all(...(type ? [site, type, limit] : [site, limit])) as EventRow[];
+    return rows.map(storedEvent);
   }
 
   /**
-   * Events received after `cursor` in arrival order (received_at, then site, seq), at most
-   * `limit`: what a follower of all sites reads next.
+   * Events received after `cursor` in arrival order (received_at, then site, epoch, seq),
+   * at most `limit`: what a follower of all sites reads next.
    */
   receivedAfter(cursor: EventCursor | undefined, limit: number): StoredEvent[] {
-    const c = cursor ?? { receivedAt: -1, site: "", seq: -1 };
+    const c = cursor ?? { receivedAt: -1, site: "", epoch: "", seq: -1 };
     const rows = this.db
       .prepare(
-        `SELECT site, seq, at, type, door_id, reader_id, payload, received_at FROM access_event
-         WHERE (received_at, site, seq) > (?, ?, ?) ORDER BY received_at, site, seq LIMIT ?`,
+        `SELECT ${COLUMNS} FROM access_event
+         WHERE (received_at, site, epoch, seq) > (?, ?, ?, ?) ORDER BY received_at, site, epoch, seq LIMIT ?`,
       )
-      .all(c.receivedAt, c.site, c.seq, limit) as EventRow[];
+      .all(c.receivedAt, c.site, c.epoch ?? "", c.seq, limit) as EventRow[];
     return rows.map(storedEvent);
   }
 
@@ -126,10 +155,10 @@ export class EventStore {
   decisionsOfCard(site: string, doorId: string, cardId: number, limit: number): StoredEvent[] {
     const rows = this.db
       .prepare(
-        `SELECT site, seq, at, type, door_id, reader_id, payload, received_at FROM access_event
+        `SELECT ${COLUMNS} FROM access_event
          WHERE type = 'access-decision' AND site = ? AND door_id = ?
            AND json_extract(payload, '$.cardId') = ?
-         ORDER BY seq DESC LIMIT ?`,
+         ORDER BY at DESC, seq DESC LIMIT ?`,
       )
       .all(site, doorId, cardId, limit) as EventRow[];
     return rows.map(storedEvent);
@@ -139,7 +168,7 @@ export class EventStore {
   grantsOfPerson(site: string, personId: number, from: number, until: number): StoredEvent[] {
     const rows = this.db
       .prepare(
-        `SELECT site, seq, at, type, door_id, reader_id, payload, received_at FROM access_event
+        `SELECT ${COLUMNS} FROM access_event
          WHERE type = 'access-decision' AND site = ? AND json_extract(payload, '$.personId') = ?
            AND at >= ? AND at < ? AND json_extract(payload, '$.outcome') = 'grant'
          ORDER BY at, seq`,
@@ -153,15 +182,20 @@ export class EventStore {
   }
 }
 
+const COLUMNS = "site, epoch, seq, at, type, door_id, reader_id, payload, received_at";
+
 /** Where a follower of all sites stands: the last event it read, in arrival order. */
 export interface EventCursor {
   readonly receivedAt: number;
   readonly site: string;
+  /** Absent in cursors saved before epochs (read as ''). */
+  readonly epoch?: string;
   readonly seq: number;
 }
 
 interface EventRow {
   site: string;
+  epoch: string;
   seq: number;
   at: number;
   type: string;
@@ -174,6 +208,7 @@ interface EventRow {
 function storedEvent(r: EventRow): StoredEvent {
   return {
     site: r.site,
+    epoch: r.epoch,
     seq: r.seq,
     at: r.at,
     type: r.type,

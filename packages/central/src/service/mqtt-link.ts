@@ -9,6 +9,13 @@ export interface MqttLinkOptions {
   readonly subscriptions: readonly string[];
   readonly onMessage: (topic: string, payload: Buffer) => void;
   readonly will?: IClientOptions["will"];
+  /** Every (re)connect, once the session is up (central publishes its status then). */
+  readonly onConnect?: () => void;
+  /** More client options: credentials, TLS (ca, cert, key). The session settings are fixed. */
+  readonly mqtt?: Pick<
+    IClientOptions,
+    "username" | "password" | "ca" | "cert" | "key" | "rejectUnauthorized" | "servername"
+  >;
 }
 
 /**
@@ -26,6 +33,7 @@ export class MqttLink {
   constructor(options: MqttLinkOptions) {
     this.o = options;
     this.client = mqtt.connect(options.url, {
+      ...options.mqtt,
       clientId: options.clientId,
       clean: false,
       protocolVersion: 4,
@@ -38,6 +46,7 @@ export class MqttLink {
       this.o.log.info({ url: options.url }, "connected to the broker");
       this.granted.clear();
       this.subscribeMissing();
+      this.o.onConnect?.();
     });
     this.client.on("reconnect", () => this.o.log.debug("reconnecting to the broker"));
     this.client.on("offline", () => this.o.log.warn("broker unreachable"));

@@ -323,6 +323,29 @@ CREATE INDEX iam_notification_outbox_unsent ON iam_notification_outbox(id) WHERE
 `,
   },
   WORKFLOW_MIGRATION,
+  {
+    version: 5,
+    description: "Sync trust: each edge's own signing keys, registered for its site",
+    sql: `
+-- An edge's Ed25519 public keys. Central accepts what an edge sends only signed by an
+-- active key of that edge's site. A key registered while another is active overlaps it:
+-- both are accepted until the new one is first used (the edge has switched), then the
+-- older ones retire once retire_at passes.
+CREATE TABLE edge_key (
+  key_id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL REFERENCES site(id),
+  public_key_pem TEXT NOT NULL,
+  fingerprint TEXT NOT NULL UNIQUE,
+  registered_at INTEGER NOT NULL,
+  registered_by TEXT NOT NULL,
+  first_used_at INTEGER,
+  retire_at INTEGER,
+  retired_at INTEGER,
+  retired_reason TEXT
+) STRICT;
+CREATE INDEX edge_key_site ON edge_key(site_id);
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -9,13 +9,16 @@ import { ZoneClock } from "../schedule/local-time.js";
 import { StoreError } from "../store/errors.js";
 import { importStateFile } from "../store/state-file.js";
 import { openStore, type Store } from "../store/store.js";
+import { KeygenUsageError, keygen } from "./keygen-command.js";
 
 const USAGE = `usage: accessctl --config SITE.json COMMAND
+  keygen [--out FILE] [--force]      the edge's own key pair (to the file sync.edgeKey names)
   import FILE                        load a full site state from a JSON state file
   status                             state version, record counts, outbox depth
   explain --card CARD --door DOOR    why this card does (not) open this door, in the support desk's order
   events [--limit N] [--door DOOR] [--json]  recent events, newest first
   enroll --card CARD --template FILE enroll a fingerprint template for this card (on site)
+       accessctl keygen --site ID --out FILE [--key-id ID]   (without a site config)
 CARD is FORMAT:FACILITY:NUMBER (e.g. H10301:18:12345, H10302::123456), id:CARD_ID or bits:0101...`;
 
 class UsageError extends Error {
@@ -40,8 +43,23 @@ export async function main(
         limit: { type: "string" },
         template: { type: "string" },
         json: { type: "boolean" },
+        site: { type: "string" },
+        out: { type: "string" },
+        "key-id": { type: "string" },
+        force: { type: "boolean" },
       },
     });
+    if (positionals[0] === "keygen")
+      return keygen(
+        {
+          config: values.config,
+          site: values.site,
+          out: values.out,
+          keyId: values["key-id"],
+          force: values.force,
+        },
+        out,
+      );
     if (!values.config) throw new UsageError("--config is required");
     const config = loadSiteConfig(values.config);
     const [command, ...rest] = positionals;
@@ -71,7 +89,7 @@ export async function main(
       store.close();
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof KeygenUsageError) {
       process.stderr.write(`accessctl: ${err.message}\n${USAGE}\n`);
       return 2;
     }

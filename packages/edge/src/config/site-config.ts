@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import type { SigningKey } from "@acs/protocol";
 import { defineFormat, FORMATS, type Format, WiegandError } from "@acs/wiegand";
 import { z } from "zod";
+import { readEdgeKey } from "./edge-key.js";
 
 const id = z.string().regex(/^[a-z0-9_-]{1,64}$/, "use 1-64 of a-z 0-9 _ -");
 
@@ -104,6 +106,18 @@ const DoorSchema = z.strictObject({
 const SyncSchema = z.strictObject({
   /** The broker central publishes through, e.g. mqtt://broker.example:1883. */
   mqttUrl: z.string().regex(/^mqtts?:\/\//, "an mqtt:// or mqtts:// URL"),
+  /**
+   * This edge's own Ed25519 key (`accessctl keygen`), registered at central for this site:
+   * everything the edge sends is signed with it. The key id defaults to
+   * `<site>-<fingerprint>`, as `accessctl keygen` prints it.
+   */
+  edgeKey: z.strictObject({
+    privateKeyFile: z.string().min(1),
+    keyId: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,128}$/, "1..128 printable ASCII characters, no spaces")
+      .optional(),
+  }),
   /** Central's Ed25519 public keys: deltas, snapshots and commands must be signed by one. */
   centralKeys: z
     .array(z.strictObject({ keyId: z.string().min(1), publicKeyPem: z.string().min(1) }))
@@ -167,6 +181,8 @@ export interface ReaderConfig {
 export interface SiteConfig extends Omit<Parsed, "formats"> {
   /** Every format a reader may name: the built-ins and the site's own. */
   readonly formats: ReadonlyMap<string, Format>;
+  /** The edge's signing key, read from `sync.edgeKey` (present when sync is). */
+  readonly edgeKey?: SigningKey;
   /** reader id -> its bus, its config and its formats resolved in priority order. */
   readonly readers: ReadonlyMap<
     string,
@@ -342,8 +358,9 @@ export function parseSiteConfig(value: unknown, source = "site config"): SiteCon
   } catch {
     problems.push({ path: "timezone", message: `unknown time zone "${config.timezone}"` });
   }
+  const edgeKey = config.sync ? readEdgeKey(config.site, config.sync.edgeKey, problems) : undefined;
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { ...config, formats, readers };
+  return { ...config, formats, readers, ...(edgeKey ? { edgeKey } : {}) };
 }
 
 export function loadSiteConfig(path: string): SiteConfig {

@@ -1,3 +1,4 @@
+import type { SigningKey } from "@acs/protocol";
 import type { ByteTransport } from "@acs/serial-transport";
 import type { Logger } from "pino";
 import { type AccessIndex, IndexHolder } from "../access-index/access-index.js";
@@ -117,6 +118,7 @@ export class Accessd {
     const { config, deps } = this;
     const store = openStore(config.store.path, { log: this.log });
     this.store = store;
+    store.prepareOutboxEpoch();
     // Checkpoints copy the WAL into the database file and fsync it: never inside a commit
     // on the card-to-relay path, but from a worker thread (Checkpointer).
     if ((deps.checkpointMs ?? config.store.checkpointMs) > 0)
@@ -197,6 +199,7 @@ export class Accessd {
         holder,
         clock: this.deps.clock,
         log: this.log,
+        edgeKey: this.config.edgeKey as SigningKey,
         buildIndex: () => this.buildIndex(true),
         indexSwapped: () => this.modes.apply(),
         door: (id) => this.doors.get(id),

@@ -1,4 +1,10 @@
-import { type CommandAction, publicKeys, type ReaderHealth, type SiteCommand } from "@acs/protocol";
+import {
+  type CommandAction,
+  publicKeys,
+  type ReaderHealth,
+  type SigningKey,
+  type SiteCommand,
+} from "@acs/protocol";
 import type { Logger } from "pino";
 import type { AccessIndex, IndexHolder } from "../access-index/access-index.js";
 import type { Clock } from "../clock.js";
@@ -16,6 +22,8 @@ export interface SiteSyncHost {
   readonly holder: IndexHolder;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The edge's own key (sync.edgeKey). */
+  readonly edgeKey: SigningKey;
   buildIndex(): Promise<AccessIndex>;
   indexSwapped(index: AccessIndex): void;
   door(id: string): DoorController | undefined;
@@ -50,6 +58,7 @@ export class SiteSync {
       mqttUrl: process.env.MQTT_URL ?? config.mqttUrl,
       store: host.store,
       publicKeys: publicKeys(config.centralKeys),
+      signingKey: host.edgeKey,
       clock: host.clock,
       log: host.log.child({ module: "sync" }),
       status: { heartbeatMs: config.heartbeatMs },
@@ -96,6 +105,10 @@ export class SiteSync {
         this.host.setCommandedMode(action.doorId, action.mode);
         return { outcome: "done" };
       }
+      case "trust-central-key":
+      case "untrust-central-key":
+        // The sync client handles central's key rotation itself; never a door's business.
+        return { outcome: "refused", reason: "NOT_A_DOOR_COMMAND" };
     }
   }
 }

@@ -55,6 +55,20 @@ CREATE TABLE seen_command (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, see
 CREATE INDEX seen_command_expiry ON seen_command(expires_at);
 `,
   },
+  {
+    // Sync you can trust: outbox epochs (a random id each time the store is opened for
+    // events; every event keeps its own, so a wiped, restored or replaced store never
+    // reuses (epoch, seq) at central), and central's keys added or withdrawn by a signed
+    // key rotation. Events recorded before this migration get one epoch of their own.
+    version: 3,
+    sql: `
+CREATE TABLE outbox_epoch (id INTEGER PRIMARY KEY, epoch TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+INSERT INTO outbox_epoch (id, epoch, created_at) VALUES (0, lower(hex(randomblob(16))), CAST(unixepoch('subsec') * 1000 AS INTEGER));
+ALTER TABLE event_outbox ADD COLUMN epoch_id INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE central_key (key_id TEXT PRIMARY KEY, public_key_pem TEXT, trusted INTEGER NOT NULL CHECK (trusted IN (0, 1)),
+  changed_at INTEGER NOT NULL) WITHOUT ROWID;
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { type Logger, pino } from "pino";
 import type { FingerprintEnrollment, SiteDelta, SiteState } from "../state/model.js";
+import { CentralKeyTable } from "./central-key-table.js";
 import { type DeltaResult, DeltaWriter } from "./delta-writer.js";
 import { Enrollments } from "./enrollments.js";
 import {
@@ -68,6 +69,8 @@ export class Store {
   readonly snapshotStaging: SnapshotStaging;
   /** The sync client's ids of commands already seen (local; refuses replays). */
   readonly seenCommands: SeenCommands;
+  /** Central's keys added or withdrawn by a signed key rotation (local). */
+  readonly centralKeys: CentralKeyTable;
 
   /** Use openStore; this expects an open, migrated database. */
   constructor(db: Database.Database, log: Logger) {
@@ -80,6 +83,7 @@ export class Store {
     this.outbox = new Outbox(db);
     this.snapshotStaging = new SnapshotStaging(db);
     this.seenCommands = new SeenCommands(db);
+    this.centralKeys = new CentralKeyTable(db);
   }
 
   close(): void {
@@ -157,6 +161,19 @@ export class Store {
 
   outboxDepth(): number {
     return this.outbox.depth();
+  }
+
+  /** The epoch this opening of the store records its events under (undefined until made). */
+  outboxEpoch(): string | undefined {
+    return this.outbox.epoch;
+  }
+
+  /**
+   * Makes this opening's outbox epoch now (accessd at start, so its status names it); false
+   * when the store cannot be written: it is made with the first event then.
+   */
+  prepareOutboxEpoch(): boolean {
+    return this.outbox.prepareEpoch();
   }
 
   /** Deletes the events central acknowledged (seq <= `seq`); returns how many. */

@@ -1,4 +1,3 @@
-import type { KeyObject } from "node:crypto";
 import {
   acsType,
   type CommandResult,
@@ -8,11 +7,14 @@ import {
   openEnvelope,
   ProtocolError,
   type SiteCommand,
+  type TrustedKeys,
   topics,
 } from "@acs/protocol";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Store } from "../store/store.js";
+import type { CentralKeyRing } from "./central-key-ring.js";
+import type { EdgeSigner } from "./edge-signer.js";
 import type { Link } from "./link.js";
 
 /** What accessd made of a command. */
@@ -39,7 +41,11 @@ export interface CommandOptions {
 export interface CommandHandlerDeps {
   readonly site: string;
   readonly store: Store;
-  readonly publicKeys: ReadonlyMap<string, KeyObject>;
+  /** Central's keys: a command must be signed by one. */
+  readonly publicKeys: TrustedKeys;
+  /** Central's key rotation changes these (trust-central-key, untrust-central-key). */
+  readonly keyRing: CentralKeyRing;
+  readonly signer: EdgeSigner;
   readonly clock: Clock;
   readonly log: Logger;
   readonly link: Link;
@@ -158,7 +164,16 @@ export class CommandHandler {
       this.refuse(command, "EXPIRED");
       return;
     }
-    if (!store.seenCommands.markSeen(command.id, command.expiresAt, now)) {
+    let fresh: boolean;
+    try {
+      fresh = store.seenCommands.markSeen(command.id, command.expiresAt, now);
+    } catch (err) {
+      // Without its id on disk a replay could run it again: refused, not run unguarded.
+      this.deps.log.error({ err: (err as Error).message, id: command.id }, "command id not stored");
+      this.refuse(command, "STORE_UNWRITABLE");
+      return;
+    }
+    if (!fresh) {
       this.refuse(command, "REPLAYED");
       return;
     }
@@ -171,6 +186,16 @@ export class CommandHandler {
 
   private async execute(command: SiteCommand): Promise<CommandExecution> {
     const { clock, log } = this.deps;
+    const action = command.action;
+    // Central's key rotation is the sync's own business, not the doors'.
+    if (action.kind === "trust-central-key" || action.kind === "untrust-central-key") {
+      const refusal =
+        action.kind === "trust-central-key"
+          ? this.deps.keyRing.trust(action.keyId, action.publicKeyPem)
+          : this.deps.keyRing.untrust(action.keyId);
+      if (refusal === undefined) return { outcome: "done" };
+      return { outcome: refusal === "STORE_UNWRITABLE" ? "failed" : "refused", reason: refusal };
+    }
     let timer: unknown;
     const timeout = new Promise<CommandExecution>((resolve) => {
       timer = clock.setTimeout(
@@ -244,6 +269,9 @@ export class CommandHandler {
             : {}),
           ...(action?.kind === "lockdown" ? { on: action.on, why: action.reason } : {}),
           ...(action?.kind === "door-mode" ? { mode: action.mode } : {}),
+          ...(action?.kind === "trust-central-key" || action?.kind === "untrust-central-key"
+            ? { keyId: action.keyId }
+            : {}),
           ...(command ? { issuedAt: command.issuedAt, expiresAt: command.expiresAt } : {}),
           outcome,
           reason,
@@ -261,7 +289,8 @@ export class CommandHandler {
   }
 
   private send(result: CommandResult): boolean {
-    const { site, link } = this.deps;
-    return link.publish(topics.commandResult(site), encodeCommandResult(result), { qos: 1 });
+    const { site, link, signer } = this.deps;
+    const payload = signer.sign("command-result", encodeCommandResult(result));
+    return link.publish(topics.commandResult(site), payload, { qos: 1 });
   }
 }

@@ -1,10 +1,10 @@
-import type { KeyObject } from "node:crypto";
 import {
   decodeDelta,
   MAX_MESSAGE_BYTES,
   openEnvelope,
   ProtocolError,
   type SiteDelta,
+  type TrustedKeys,
 } from "@acs/protocol";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
@@ -30,7 +30,8 @@ export interface DeltaOptions {
 export interface DeltaSequencerDeps {
   readonly site: string;
   readonly store: Store;
-  readonly publicKeys: ReadonlyMap<string, KeyObject>;
+  /** Central's keys: what is applied must be signed by one. */
+  readonly publicKeys: TrustedKeys;
   readonly clock: Clock;
   readonly log: Logger;
   readonly security: SecurityEvents;

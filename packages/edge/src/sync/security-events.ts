@@ -3,7 +3,14 @@ import type { Clock } from "../clock.js";
 import type { Store } from "../store/store.js";
 
 /** What was refused: the kind of message, as it came in. */
-export type RefusedMessage = "delta" | "manifest" | "chunk" | "snapshot" | "ack" | "command";
+export type RefusedMessage =
+  | "delta"
+  | "manifest"
+  | "chunk"
+  | "snapshot"
+  | "ack"
+  | "command"
+  | "central-status";
 
 /** Details of a refusal: ids, versions, sizes. Never a payload, a key or a signature. */
 export type RefusalDetail = Readonly<Record<string, string | number | boolean | null>>;

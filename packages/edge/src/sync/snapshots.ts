@@ -1,4 +1,4 @@
-import { type KeyObject, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
   CHUNK_BYTES,
   decodeChunk,
@@ -13,6 +13,7 @@ import {
   type SnapshotChunk,
   type SnapshotManifest,
   type SnapshotRequest,
+  type TrustedKeys,
   topics,
 } from "@acs/protocol";
 import type { Logger } from "pino";
@@ -21,6 +22,7 @@ import { StoreError } from "../store/errors.js";
 import type { StagedSnapshot } from "../store/snapshot-staging.js";
 import type { Store } from "../store/store.js";
 import { Backoff } from "./backoff.js";
+import type { EdgeSigner } from "./edge-signer.js";
 import type { Link } from "./link.js";
 import type { SecurityEvents } from "./security-events.js";
 
@@ -28,12 +30,14 @@ export type SnapshotReason = SnapshotRequest["reason"];
 
 export interface SnapshotOptions {
   /**
-   * No manifest or chunk for this long: ask again (a new request; chunks already staged
-   * for the same version and hash are kept). Doubles per try up to `maxRetryMs`.
-   * Default 30 s (a large site takes central 10-15 s to compile).
+   * No manifest or chunk for this long: ask again (the same request; chunks already staged
+   * for the same version and hash are kept). Doubles per try up to `maxRetryMs`. Default
+   * 2 s: central answers a request it is still compiling only once, so asking again costs
+   * a large site nothing, and an edge that asked before central was up has its state
+   * moments after central is.
    */
   readonly retryMs?: number;
-  /** Default 120 s. */
+  /** Default 30 s. */
   readonly maxRetryMs?: number;
   /** Chunks of the pending request kept in memory until its manifest arrives. Default 64. */
   readonly maxEarlyChunks?: number;
@@ -42,11 +46,13 @@ export interface SnapshotOptions {
 export interface SnapshotReceiverDeps {
   readonly site: string;
   readonly store: Store;
-  readonly publicKeys: ReadonlyMap<string, KeyObject>;
+  /** Central's keys: what is applied must be signed by one. */
+  readonly publicKeys: TrustedKeys;
   readonly clock: Clock;
   readonly log: Logger;
   readonly security: SecurityEvents;
   readonly link: Link;
+  readonly signer: EdgeSigner;
   readonly options?: SnapshotOptions;
   /**
    * The pending snapshot is done with: `version` when a full state was committed (then:
@@ -113,9 +119,7 @@ export class SnapshotReceiver {
 
   constructor(deps: SnapshotReceiverDeps) {
     this.deps = deps;
-    // A large site takes central 10-15 s to compile: asking again sooner only makes it
-    // compile twice.
-    this.retry = new Backoff(deps.options?.retryMs ?? 30_000, deps.options?.maxRetryMs ?? 120_000);
+    this.retry = new Backoff(deps.options?.retryMs ?? 2000, deps.options?.maxRetryMs ?? 30_000);
     this.maxEarlyChunks = deps.options?.maxEarlyChunks ?? 64;
   }
 
@@ -180,10 +184,22 @@ export class SnapshotReceiver {
     };
   }
 
-  /** The manifest and chunk topics hold: send the pending request (again, with a new id). */
+  /** The manifest and chunk topics hold: send the pending request (again). */
   onReady(): void {
     this.ready = true;
     if (this.staged) this.send(this.staged.reason as SnapshotReason);
+  }
+
+  /**
+   * Central came online (its status): a request made while it was away may never have
+   * reached it, so the pending one goes again now rather than at its next retry.
+   */
+  onCentralOnline(): void {
+    if (!this.staged || !this.ready || this.manifest) return;
+    this.deps.log.info({ requestId: this.staged.requestId }, "central is online; asking again");
+    this.clearRetry();
+    this.retry.reset();
+    this.send(this.staged.reason as SnapshotReason);
   }
 
   onDown(): void {
@@ -200,21 +216,26 @@ export class SnapshotReceiver {
     this.send(this.staged ? (this.staged.reason as SnapshotReason) : reason);
   }
 
-  /** Publishes a new request (new id) and remembers it; staged chunks are kept. */
+  /**
+   * Publishes the pending request (a new one, with a new id, when none is pending), signed;
+   * staged chunks are kept.
+   */
   private send(reason: SnapshotReason): void {
     const { store, site, clock, link, log } = this.deps;
-    const requestId = randomUUID();
+    const pending = this.staged;
+    const requestId = pending?.requestId ?? randomUUID();
     const haveVersion = store.stateVersion() ?? 0;
     store.snapshotStaging.request(requestId, reason, haveVersion, clock.wallMs());
     this.staged = store.snapshotStaging.current();
-    this.earlyChunks = [];
+    if (!pending) this.earlyChunks = [];
     if (!this.ready || !link.connected) {
       log.info({ reason, haveVersion }, "snapshot needed; asking once connected");
       return;
     }
     this.sentIds.add(requestId);
     const message: SnapshotRequest = { site, requestId, haveVersion, reason };
-    link.publish(topics.snapshotRequest(site), encodeSnapshotRequest(message), { qos: 1 });
+    const signed = this.deps.signer.sign("snapshot-request", encodeSnapshotRequest(message));
+    link.publish(topics.snapshotRequest(site), signed, { qos: 1 });
     this.requestedCount++;
     log.info({ requestId, reason, haveVersion }, "snapshot requested");
     this.armRetry();
@@ -421,6 +442,17 @@ export class SnapshotReceiver {
     this.manifest = undefined;
     this.heldCount = 0;
     this.answered.clear();
+    const staged = this.deps.store.snapshotStaging.current();
+    if (staged) {
+      // A new id: central answers a fresh request with a fresh compile.
+      const { store, clock } = this.deps;
+      store.snapshotStaging.request(
+        randomUUID(),
+        staged.reason,
+        staged.haveVersion,
+        clock.wallMs(),
+      );
+    }
     this.staged = this.deps.store.snapshotStaging.current();
     this.clearRetry();
     // Not at once: the same bad snapshot would come again in a tight loop.

@@ -1,5 +1,11 @@
 import type { ReaderHealth, SiteDelta } from "@acs/protocol";
-import { topics } from "@acs/protocol";
+import {
+  CENTRAL_STATUS_TOPIC,
+  decodeCentralStatus,
+  openEnvelope,
+  ProtocolError,
+  topics,
+} from "@acs/protocol";
 import type { Logger } from "pino";
 import { BrokerSession, withTimeout } from "./broker-session.js";
 import type { Link, PublishOptions } from "./link.js";
@@ -33,6 +39,7 @@ export class SyncClient implements Link {
     readonly chunk: string;
     readonly ack: string;
     readonly command: string;
+    readonly central: string;
   };
   private readonly parts: SyncParts;
   private readonly broker: BrokerSession;
@@ -43,6 +50,7 @@ export class SyncClient implements Link {
   private snapshotsReady = false;
   private lastHealth = "";
   private counters = { connects: 0, disconnects: 0 };
+  private central: { online: boolean; at: number; session: string } | null = null;
 
   constructor(options: SyncClientOptions) {
     this.o = options;
@@ -55,6 +63,7 @@ export class SyncClient implements Link {
       chunk: topics.snapshotChunk(site),
       ack: topics.eventsAck(site),
       command: topics.command(site),
+      central: CENTRAL_STATUS_TOPIC,
     };
     this.parts = createSyncParts(options, {
       link: this,
@@ -65,6 +74,7 @@ export class SyncClient implements Link {
       snapshotFinished: (version) => this.onSnapshotFinished(version),
       deltasApplied: (deltas) => this.onDeltasApplied(deltas),
       readers: () => this.readers(),
+      healthy: () => this.health().healthy,
     });
     this.broker = new BrokerSession({
       url: options.mqttUrl,
@@ -193,6 +203,8 @@ export class SyncClient implements Link {
       commands: this.parts.commands.stats(),
       securityRefusals: this.parts.security.count,
       statusPublished: this.parts.status.count,
+      centralKeyIds: this.parts.keyRing.ids(),
+      central: this.central ? { online: this.central.online, at: this.central.at } : null,
     };
   }
 
@@ -278,12 +290,40 @@ export class SyncClient implements Link {
         case this.topics.command:
           this.parts.commands.onMessage(payload);
           break;
+        case this.topics.central:
+          this.onCentralStatus(payload);
+          break;
         default:
           this.log.debug({ topic }, "message on an unexpected topic ignored");
       }
     } catch (err) {
       this.log.error({ topic, err: (err as Error).message }, "handling a message failed");
     }
+  }
+
+  /**
+   * Central's retained status: when it comes online (a new session), a snapshot request
+   * made while it was away goes again at once.
+   */
+  private onCentralStatus(payload: Buffer): void {
+    if (payload.byteLength === 0) return;
+    let status: ReturnType<typeof decodeCentralStatus>;
+    try {
+      status = decodeCentralStatus(openEnvelope(payload, "central-status", this.parts.keyRing));
+    } catch (err) {
+      this.parts.security.refused(
+        "central-status",
+        err instanceof ProtocolError ? err.code : "MALFORMED",
+        { bytes: payload.byteLength },
+      );
+      return;
+    }
+    const previous = this.central;
+    if (previous && status.at < previous.at && status.session !== previous.session) return;
+    this.central = { online: status.online, at: status.at, session: status.session };
+    const cameOnline = status.online && (!previous?.online || previous.session !== status.session);
+    this.log.info({ online: status.online, session: status.session }, "central status");
+    if (cameOnline) this.parts.snapshots.onCentralOnline();
   }
 
   // --- state applied ---

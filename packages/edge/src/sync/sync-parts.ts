@@ -1,7 +1,9 @@
 import type { ReaderHealth, SiteDelta } from "@acs/protocol";
 import type { Logger } from "pino";
+import { CentralKeyRing } from "./central-key-ring.js";
 import { CommandHandler } from "./commands.js";
 import { DeltaSequencer } from "./deltas.js";
+import { type EdgeSigner, edgeSigner } from "./edge-signer.js";
 import type { Link } from "./link.js";
 import { SecurityEvents } from "./security-events.js";
 import { SnapshotReceiver } from "./snapshots.js";
@@ -12,6 +14,8 @@ import { Uplink } from "./uplink.js";
 
 /** The parts of the sync client, each with its own job; the client routes between them. */
 export interface SyncParts {
+  readonly signer: EdgeSigner;
+  readonly keyRing: CentralKeyRing;
   readonly security: SecurityEvents;
   readonly subscriptions: Subscriptions;
   readonly snapshots: SnapshotReceiver;
@@ -35,12 +39,17 @@ export interface SyncPartsWiring {
   snapshotFinished(version: number | null): void;
   deltasApplied(deltas: readonly SiteDelta[]): void;
   readers(): ReaderHealth[];
+  /** Connected with every subscription granted. */
+  healthy(): boolean;
 }
 
 /** Builds the parts over the client's options; they reach each other only when running. */
 export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWiring): SyncParts {
-  const { site, store, clock, publicKeys } = options;
+  const { site, store, clock } = options;
   const { link, log } = wiring;
+  const signer = edgeSigner(options.signingKey);
+  const keyRing = new CentralKeyRing(options.publicKeys, store, clock, log);
+  const publicKeys = keyRing;
   const security = new SecurityEvents(store, clock, log, options.securityEventsPerMinute ?? 60);
   const subscriptions = new Subscriptions({
     filters: wiring.filters,
@@ -58,6 +67,7 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
     log,
     security,
     link,
+    signer,
     ...(options.snapshot ? { options: options.snapshot } : {}),
     finished: (version) => wiring.snapshotFinished(version),
   });
@@ -80,6 +90,8 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
     log,
     link,
     security,
+    signer,
+    centralKeys: keyRing,
     ...(options.uplink ? { options: options.uplink } : {}),
     alarmChanged: () => status.changed(),
   });
@@ -88,21 +100,29 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
     clock,
     log,
     link,
+    signer,
     ...(options.status ? { options: options.status } : {}),
     stateVersion: () => store.stateVersion() ?? 0,
     outboxDepth: () => uplink.outboxDepth(),
     outboxAlarm: () => uplink.alarmLevel() > 0,
     readers: () => wiring.readers(),
+    centralKeyIds: () => keyRing.ids(),
+    storeHealth: () =>
+      options.hooks.storeHealth?.() ?? { unwritable: false, queued: 0, dropped: 0 },
+    outboxEpoch: () => store.outboxEpoch() ?? "",
+    syncHealthy: () => wiring.healthy(),
   });
   const commands = new CommandHandler({
     site,
     store,
     publicKeys,
+    keyRing,
+    signer,
     clock,
     log,
     link,
     execute: (command) => options.hooks.executeCommand(command),
     ...(options.commands ? { options: options.commands } : {}),
   });
-  return { security, subscriptions, snapshots, deltas, uplink, status, commands };
+  return { signer, keyRing, security, subscriptions, snapshots, deltas, uplink, status, commands };
 }

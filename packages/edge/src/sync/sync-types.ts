@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import type { ReaderHealth, SiteCommand, SiteDelta } from "@acs/protocol";
+import type { ReaderHealth, SigningKey, SiteCommand, SiteDelta } from "@acs/protocol";
 import type { IClientOptions } from "mqtt";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
@@ -7,7 +7,7 @@ import type { Store } from "../store/store.js";
 import type { CommandExecution, CommandOptions, CommandStats } from "./commands.js";
 import type { DeltaOptions, DeltaStats } from "./deltas.js";
 import type { SnapshotOptions, SnapshotStats } from "./snapshots.js";
-import type { StatusOptions } from "./status.js";
+import type { StatusOptions, StoreHealth } from "./status.js";
 import type { SubscriptionState } from "./subscriptions.js";
 import type { UplinkOptions, UplinkStats } from "./uplink.js";
 
@@ -31,6 +31,8 @@ export interface SyncHooks {
   executeCommand(command: SiteCommand): Promise<CommandExecution>;
   /** Reader health for the status. */
   readers(): ReaderHealth[];
+  /** Whether the store takes writes (and what waits in memory), for the status. */
+  storeHealth?(): StoreHealth;
 }
 
 export interface SyncClientOptions {
@@ -41,8 +43,14 @@ export interface SyncClientOptions {
   /** Default `edge-<site>`: fixed, so the broker keeps the persistent session. */
   readonly clientId?: string;
   readonly store: Store;
-  /** Central's signing keys by key id (deltas, manifests, commands). */
+  /**
+   * Central's signing keys by key id, as the site config names them (deltas, manifests,
+   * commands, acks, central's status); a signed key rotation adds and withdraws keys over
+   * them (kept in the store).
+   */
   readonly publicKeys: ReadonlyMap<string, KeyObject>;
+  /** This edge's own key: everything it sends is signed with it. */
+  readonly signingKey: SigningKey;
   readonly clock: Clock;
   readonly log: Logger;
   readonly hooks: SyncHooks;
@@ -87,5 +95,9 @@ export interface SyncStats extends SyncHealth {
   readonly commands: CommandStats;
   /** Messages refused as security events (sync-refused). */
   readonly securityRefusals: number;
+  /** Central's key ids trusted now. */
+  readonly centralKeyIds: readonly string[];
+  /** Central's status as last seen (null: none yet). */
+  readonly central: { readonly online: boolean; readonly at: number } | null;
   readonly statusPublished: number;
 }

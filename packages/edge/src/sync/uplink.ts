@@ -4,13 +4,25 @@ import {
   type EventRecord,
   encodeEventBatch,
   MAX_MESSAGE_BYTES,
+  openEnvelope,
+  ProtocolError,
+  type TrustedKeys,
   topics,
 } from "@acs/protocol";
-import type { Statement } from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Store } from "../store/store.js";
+import { SentLedger } from "./ack-check.js";
+import { type EdgeSigner, ENVELOPE_OVERHEAD_BYTES } from "./edge-signer.js";
 import type { Link } from "./link.js";
+import { OutboxAlarm } from "./outbox-alarm.js";
+import {
+  OutboxReader,
+  type OutboxRow,
+  RECORD_OVERHEAD,
+  recordBytes,
+  recordOf,
+} from "./outbox-reader.js";
 import type { SecurityEvents } from "./security-events.js";
 import { SeqRanges } from "./seq-ranges.js";
 
@@ -38,6 +50,10 @@ export interface UplinkDeps {
   readonly log: Logger;
   readonly link: Link;
   readonly security: SecurityEvents;
+  /** Signs each batch with the edge's key. */
+  readonly signer: EdgeSigner;
+  /** Central's keys: an ack must be signed by one. */
+  readonly centralKeys: TrustedKeys;
   readonly options?: UplinkOptions;
   /** The alarm level changed (status: outboxAlarm). */
   readonly alarmChanged: (level: number) => void;
@@ -52,6 +68,8 @@ export interface UplinkStats {
   /** Events deleted from the outbox after central acknowledged them. */
   readonly eventsDeleted: number;
   readonly acks: number;
+  /** Acks refused: unsigned, badly signed, another site or epoch, seqs never sent. */
+  readonly acksRefused: number;
   readonly inFlight: number;
   /** Acknowledged seq ranges beyond the oldest unacknowledged event. */
   readonly ackedBeyondHole: ReadonlyArray<readonly [number, number]>;
@@ -62,17 +80,9 @@ export interface UplinkStats {
   readonly truncated: number;
 }
 
-interface RawEvent {
-  seq: number;
-  at: number;
-  type: string;
-  door_id: string | null;
-  reader_id: string | null;
-  payload: string;
-}
-
 interface Batch {
   readonly batchId: number;
+  readonly epoch: string;
   readonly from: number;
   readonly to: number;
   readonly seqs: readonly number[];
@@ -80,25 +90,21 @@ interface Batch {
   timer: unknown;
 }
 
-/** Room for the batch header (site, batch id) and protobuf framing. */
-const HEADER_BYTES = 256;
-/** Framing of one EventRecord besides its strings: tags, lengths, seq and at varints. */
-const RECORD_OVERHEAD = 40;
+/** Room for the batch header (site, batch id, epoch), protobuf framing and the envelope. */
+const HEADER_BYTES = 256 + ENVELOPE_OVERHEAD_BYTES;
 const MAX_ACK_TIMEOUT_MS = 300_000;
 
 /**
  * Streams the event outbox to central: batches of at most `batchEvents` and below
- * MAX_MESSAGE_BYTES, at most `window` unacknowledged at a time, read from SQLite as they
- * go (the outbox is never held in memory). Central acknowledges the seq ranges it stored;
- * only the contiguous acknowledged prefix of the outbox is deleted, ranges beyond a hole
- * are remembered (and not sent again). An unacknowledged batch is sent again after a
- * timeout; after a reconnect everything unacknowledged is sent again from the oldest
- * event. Central stores by (site, seq), so a resend never doubles an event.
- *
- * The outbox is bounded only by an alarm: past each level of `maxEvents` (50, 80, 100 %)
- * the uplink logs, records an "outbox-alarm" event and raises the status' outboxAlarm.
- * Nothing is ever dropped: past 100 % accessd keeps recording and the alarm stays at its
- * highest level until the uplink drains the outbox.
+ * MAX_MESSAGE_BYTES, each of one outbox epoch and signed with the edge's key, at most
+ * `window` unacknowledged at a time, read from SQLite as they go (the outbox is never held
+ * in memory). Central acknowledges the seq ranges it stored, signed; an ack that is
+ * unsigned, of another site or epoch, or names a seq this uplink has not sent is refused
+ * and recorded as a security event, and nothing is deleted for it. Only the contiguous
+ * acknowledged prefix of the outbox is deleted; ranges beyond a hole are remembered (and
+ * not sent again). An unacknowledged batch is sent again after a timeout; after a reconnect
+ * everything unacknowledged is sent again from the oldest event. Central stores by (site,
+ * epoch, seq), so a resend never doubles an event. Outbox alarms: OutboxAlarm.
  */
 export class Uplink {
   private readonly deps: UplinkDeps;
@@ -106,18 +112,20 @@ export class Uplink {
   private readonly window: number;
   private readonly ackTimeoutMs: number;
   private readonly pollMs: number;
-  private readonly maxEvents: number;
-  private readonly levels: readonly number[];
   private readonly alarmCheckMs: number;
-  private readonly readStatement: Statement<[number, number], RawEvent>;
-  private readonly rangeStatement: Statement<[number, number], RawEvent>;
-  private readonly nextSeqStatement: Statement<[number], number>;
-  private readonly boundsStatement: Statement<[], { lo: number | null; hi: number | null }>;
+  private readonly reader: OutboxReader;
+  private readonly alarm: OutboxAlarm;
   private readonly inFlight = new Map<number, Batch>();
   private readonly acked = new SeqRanges();
+  private readonly ledger = new SentLedger();
   private running = false;
   private stopped = false;
-  private nextBatchId = 1;
+  /**
+   * Batch ids of this run start from the wall clock (in ms, times 1000), so an ack of a
+   * batch of an earlier run never names a batch of this one.
+   */
+  private readonly firstBatchId: number;
+  private nextBatchId: number;
   /** The highest seq sent (or skipped as acknowledged) since the last (re)start. */
   private cursor = 0;
   /** Every event with seq <= this was acknowledged and deleted. */
@@ -125,7 +133,6 @@ export class Uplink {
   private pollTimer: unknown;
   private alarmTimer: unknown;
   private pumping = false;
-  private level = 0;
   private depth = 0;
   private counters = {
     batchesSent: 0,
@@ -133,6 +140,7 @@ export class Uplink {
     eventsSent: 0,
     eventsDeleted: 0,
     acks: 0,
+    acksRefused: 0,
     truncated: 0,
   };
 
@@ -143,24 +151,18 @@ export class Uplink {
     this.window = Math.max(1, o.window ?? 4);
     this.ackTimeoutMs = o.ackTimeoutMs ?? 10_000;
     this.pollMs = o.pollMs ?? 100;
-    this.maxEvents = o.maxEvents ?? 5_000_000;
-    this.levels = [...(o.alarmLevels ?? [0.5, 0.8, 1])].sort((a, b) => a - b);
     this.alarmCheckMs = o.alarmCheckMs ?? 1000;
-    const db = deps.store.db;
-    // Read-only access to the outbox table: the payload as the edge wrote it (no re-encoding).
-    this.readStatement = db.prepare(
-      "SELECT seq, at, type, door_id, reader_id, payload FROM event_outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-    );
-    this.rangeStatement = db.prepare(
-      "SELECT seq, at, type, door_id, reader_id, payload FROM event_outbox WHERE seq >= ? AND seq <= ? ORDER BY seq",
-    );
-    this.nextSeqStatement = db
-      .prepare<[number], number>("SELECT seq FROM event_outbox WHERE seq > ? ORDER BY seq LIMIT 1")
-      .pluck();
-    // Two subqueries, so each is one index lookup: min and max in one select scan the table.
-    this.boundsStatement = db.prepare(
-      "SELECT (SELECT min(seq) FROM event_outbox) AS lo, (SELECT max(seq) FROM event_outbox) AS hi",
-    );
+    this.reader = new OutboxReader(deps.store.db);
+    this.alarm = new OutboxAlarm({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log,
+      maxEvents: o.maxEvents ?? 5_000_000,
+      levels: o.alarmLevels ?? [0.5, 0.8, 1],
+      changed: (level) => deps.alarmChanged(level),
+    });
+    this.firstBatchId = Math.max(1, Math.floor(deps.clock.wallMs())) * 1000;
+    this.nextBatchId = this.firstBatchId;
   }
 
   /** Starts the alarm checks (the outbox fills also while offline). */
@@ -202,10 +204,10 @@ export class Uplink {
 
   /** The alarm level reached (fraction of maxEvents; 0: none). */
   alarmLevel(): number {
-    return this.level;
+    return this.alarm.level;
   }
 
-  /** Events in the outbox (max seq - min seq + 1: exact, the outbox only loses its prefix). */
+  /** Events in the outbox. */
   outboxDepth(): number {
     return this.depth;
   }
@@ -216,30 +218,29 @@ export class Uplink {
       inFlight: this.inFlight.size,
       ackedBeyondHole: this.acked.toArray(),
       outboxDepth: this.depth,
-      alarmLevel: this.level,
+      alarmLevel: this.alarm.level,
     };
   }
 
-  /** A message on the ack topic. */
+  /** A message on the ack topic: acted on only when signed by central and naming what was sent. */
   onAck(bytes: Uint8Array): void {
-    let ack: EventAck;
-    try {
-      ack = decodeEventAck(bytes);
-    } catch (err) {
-      this.deps.security.refused("ack", (err as { code?: string }).code ?? "MALFORMED", {
-        bytes: bytes.byteLength,
-      });
-      return;
-    }
-    if (ack.site !== this.deps.site) {
-      this.deps.security.refused("ack", "WRONG_SITE", { site: ack.site, batchId: ack.batchId });
+    const ack = this.openAck(bytes);
+    if (!ack) return;
+    const batch = this.inFlight.get(ack.batchId);
+    const refusal = this.ledger.check(ack, batch);
+    if (refusal) {
+      if (batch === undefined && ack.batchId < this.firstBatchId) {
+        // Signed by central for a batch of an earlier run: those events go again anyway.
+        this.deps.log.info({ batchId: ack.batchId }, "an ack of an earlier run ignored");
+        return;
+      }
+      this.refuseAck(refusal, ack);
       return;
     }
     this.counters.acks++;
     for (const [from, to] of ack.ranges) {
       if (to > this.deletedUpTo) this.acked.add(Math.max(from, this.deletedUpTo + 1), to);
     }
-    const batch = this.inFlight.get(ack.batchId);
     if (batch) {
       this.deps.clock.clearTimeout(batch.timer);
       this.inFlight.delete(ack.batchId);
@@ -257,18 +258,57 @@ export class Uplink {
     if (this.running) this.pump();
   }
 
+  private openAck(bytes: Uint8Array): EventAck | undefined {
+    let ack: EventAck;
+    try {
+      ack = decodeEventAck(openEnvelope(bytes, "ack", this.deps.centralKeys));
+    } catch (err) {
+      this.counters.acksRefused++;
+      this.deps.security.refused("ack", err instanceof ProtocolError ? err.code : "MALFORMED", {
+        bytes: bytes.byteLength,
+      });
+      return undefined;
+    }
+    if (ack.site !== this.deps.site) {
+      this.refuseAck("WRONG_SITE", ack);
+      return undefined;
+    }
+    return ack;
+  }
+
+  private refuseAck(reason: string, ack: EventAck): void {
+    this.counters.acksRefused++;
+    const first = ack.ranges[0];
+    const last = ack.ranges[ack.ranges.length - 1];
+    this.deps.security.refused("ack", reason, {
+      site: ack.site,
+      batchId: ack.batchId,
+      epoch: ack.epoch,
+      ranges: ack.ranges.length,
+      from: first ? first[0] : null,
+      to: last ? last[1] : null,
+    });
+  }
+
   /** Deletes the contiguous acknowledged prefix of the outbox. */
   private deletePrefix(): void {
     let upTo = this.deletedUpTo;
     for (;;) {
-      const next = this.nextSeqStatement.get(upTo);
+      const next = this.reader.nextSeq(upTo);
       if (next === undefined) break;
       const range = this.acked.rangeOf(next);
       if (!range) break;
       upTo = range[1];
     }
     if (upTo <= this.deletedUpTo) return;
-    const deleted = this.deps.store.deleteEventsUpTo(upTo);
+    let deleted: number;
+    try {
+      deleted = this.deps.store.deleteEventsUpTo(upTo);
+    } catch (err) {
+      // The store takes no writes now: the acknowledged ranges stay known, deleted later.
+      this.deps.log.warn({ err: (err as Error).message }, "acknowledged events not deleted yet");
+      return;
+    }
     this.counters.eventsDeleted += deleted;
     this.deletedUpTo = upTo;
     this.acked.dropUpTo(upTo);
@@ -286,16 +326,16 @@ export class Uplink {
           this.running = false;
           break;
         }
-        const rows = this.readStatement.all(this.cursor, this.batchEvents);
+        const rows = this.reader.rowsAfter(this.cursor, this.batchEvents);
         if (rows.length === 0) break;
         const fresh = rows.filter((row) => !this.acked.has(row.seq));
-        const lastRead = (rows[rows.length - 1] as RawEvent).seq;
+        const lastRead = (rows[rows.length - 1] as OutboxRow).seq;
         if (fresh.length === 0) {
           this.cursor = lastRead;
           continue;
         }
         const sent = this.sendNew(fresh);
-        this.cursor = sent < fresh.length ? (fresh[sent - 1] as RawEvent).seq : lastRead;
+        this.cursor = sent < fresh.length ? (fresh[sent - 1] as OutboxRow).seq : lastRead;
       }
     } finally {
       this.pumping = false;
@@ -303,27 +343,28 @@ export class Uplink {
     this.armPoll();
   }
 
-  /** Publishes a new batch of the first events of `rows` that fit; returns how many. */
-  private sendNew(rows: readonly RawEvent[]): number {
+  /**
+   * Publishes a new batch of the first events of `rows` that fit and share the first one's
+   * epoch; returns how many.
+   */
+  private sendNew(rows: readonly OutboxRow[]): number {
+    const epoch = (rows[0] as OutboxRow).epoch;
     const records: EventRecord[] = [];
     let bytes = HEADER_BYTES;
     for (const row of rows) {
+      if (row.epoch !== epoch) break;
       const record = this.toRecord(row);
-      const size =
-        RECORD_OVERHEAD +
-        Buffer.byteLength(record.type) +
-        Buffer.byteLength(record.payloadJson) +
-        (record.doorId === null ? 0 : Buffer.byteLength(record.doorId)) +
-        (record.readerId === null ? 0 : Buffer.byteLength(record.readerId));
+      const size = recordBytes(record);
       if (records.length > 0 && bytes + size > MAX_MESSAGE_BYTES) break;
       records.push(record);
       bytes += size;
     }
     const batchId = this.nextBatchId++;
-    const count = this.publish(batchId, records);
+    const count = this.publish(batchId, epoch, records);
     const seqs = records.slice(0, count).map((r) => r.seq);
     const batch: Batch = {
       batchId,
+      epoch,
       from: seqs[0] as number,
       to: seqs[seqs.length - 1] as number,
       seqs,
@@ -331,24 +372,27 @@ export class Uplink {
       timer: undefined,
     };
     this.inFlight.set(batchId, batch);
+    this.ledger.sent(epoch, seqs);
     this.armAckTimer(batch);
     return count;
   }
 
   /**
-   * Encodes and publishes the longest prefix of `records` that fits one message (the size
-   * estimate is checked against the encoding); returns how many went.
+   * Encodes, signs and publishes the longest prefix of `records` that fits one message (the
+   * size estimate is checked against the encoding); returns how many went.
    */
-  private publish(batchId: number, records: readonly EventRecord[]): number {
+  private publish(batchId: number, epoch: string, records: readonly EventRecord[]): number {
     let count = records.length;
     for (;;) {
       const payload = encodeEventBatch({
         site: this.deps.site,
         batchId,
+        epoch,
         events: records.slice(0, count),
       });
-      if (payload.byteLength <= MAX_MESSAGE_BYTES || count === 1) {
-        this.deps.link.publish(topics.events(this.deps.site), payload, { qos: 1 });
+      if (payload.byteLength + ENVELOPE_OVERHEAD_BYTES <= MAX_MESSAGE_BYTES || count === 1) {
+        const envelope = this.deps.signer.sign("events", payload);
+        this.deps.link.publish(topics.events(this.deps.site), envelope, { qos: 1 });
         this.counters.batchesSent++;
         this.counters.eventsSent += count;
         return count;
@@ -357,15 +401,8 @@ export class Uplink {
     }
   }
 
-  private toRecord(row: RawEvent): EventRecord {
-    const record: EventRecord = {
-      seq: row.seq,
-      at: row.at,
-      type: row.type,
-      doorId: row.door_id,
-      readerId: row.reader_id,
-      payloadJson: row.payload,
-    };
+  private toRecord(row: OutboxRow): EventRecord {
+    const record = recordOf(row);
     const size =
       RECORD_OVERHEAD +
       Buffer.byteLength(row.payload) +
@@ -398,8 +435,8 @@ export class Uplink {
   /** No ack in time: the batch goes again (same batch id) with what is still unacknowledged. */
   private resend(batch: Batch): void {
     if (!this.running || this.inFlight.get(batch.batchId) !== batch) return;
-    const rows = this.rangeStatement
-      .all(batch.from, batch.to)
+    const rows = this.reader
+      .rowsIn(batch.from, batch.to)
       .filter((row) => row.seq > this.deletedUpTo && !this.acked.has(row.seq));
     if (rows.length === 0) {
       this.inFlight.delete(batch.batchId);
@@ -412,10 +449,12 @@ export class Uplink {
       { batchId: batch.batchId, from: batch.from, to: batch.to, attempt: batch.attempts },
       "batch not acknowledged in time; sending it again",
     );
-    const records = rows.map((row) => this.toRecord(row));
+    const records = rows
+      .filter((row) => row.epoch === batch.epoch)
+      .map((row) => this.toRecord(row));
     // The batch fitted when first sent; resend it whole (a part that no longer fits
     // would have been cut then).
-    this.publish(batch.batchId, records);
+    this.publish(batch.batchId, batch.epoch, records);
     this.armAckTimer(batch);
   }
 
@@ -428,8 +467,7 @@ export class Uplink {
   }
 
   private refreshDepth(): void {
-    const { lo, hi } = this.boundsStatement.get() ?? { lo: null, hi: null };
-    this.depth = lo === null || hi === null ? 0 : hi - lo + 1;
+    this.depth = this.reader.depth();
   }
 
   private armAlarm(): void {
@@ -441,33 +479,9 @@ export class Uplink {
     }, this.alarmCheckMs);
   }
 
-  /** Compares the depth with the alarm levels; a level is left only 5 % below it. */
+  /** Compares the outbox depth with the alarm levels. */
   checkAlarm(): void {
     this.refreshDepth();
-    const fill = this.depth / this.maxEvents;
-    let level = 0;
-    for (const l of this.levels) if (fill >= l) level = l;
-    if (level < this.level && fill >= this.level - 0.05) level = this.level;
-    if (level === this.level) return;
-    const previous = this.level;
-    this.level = level;
-    const fields = {
-      level: Math.round(level * 100),
-      previous: Math.round(previous * 100),
-      depth: this.depth,
-      maxEvents: this.maxEvents,
-    };
-    if (level > previous) this.deps.log.warn(fields, "event outbox alarm");
-    else this.deps.log.info(fields, "event outbox alarm lowered");
-    try {
-      this.deps.store.appendEvent({
-        at: this.deps.clock.wallMs(),
-        type: "outbox-alarm",
-        payload: fields,
-      });
-    } catch (err) {
-      this.deps.log.error({ err: (err as Error).message }, "recording the outbox alarm failed");
-    }
-    this.deps.alarmChanged(level);
+    this.alarm.check(this.depth);
   }
 }

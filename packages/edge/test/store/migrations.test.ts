@@ -45,7 +45,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   site_policy: ["id", "fingerprint_required", "fingerprint_threshold"],
   door_policy: ["door_id", "mode", "unlock_schedule_id"],
   fingerprint_enrollment: ["person_id", "card_id", "enrolled_at", "sealed_template"],
-  event_outbox: ["seq", "at", "type", "door_id", "reader_id", "payload"],
+  event_outbox: ["seq", "at", "type", "door_id", "reader_id", "payload", "epoch_id"],
   schema_migrations: ["version", "applied_at"],
   // Migration 2: a snapshot being received survives a restart; commands seen are remembered.
   snapshot_staging: [
@@ -61,6 +61,9 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   ],
   snapshot_staging_chunk: ["version", "sha256", "idx", "data"],
   seen_command: ["id", "expires_at", "seen_at"],
+  // Migration 3: outbox epochs; central's keys added or withdrawn by a key rotation.
+  outbox_epoch: ["id", "epoch", "created_at"],
+  central_key: ["key_id", "public_key_pem", "trusted", "changed_at"],
 };
 
 function columns(db: Database.Database, table: string): string[] {
@@ -89,7 +92,9 @@ describe("store migrations", () => {
       "employment_person",
       "seen_command_expiry",
     ]);
-    expect(store.db.prepare("SELECT version FROM schema_migrations").pluck().all()).toEqual([1, 2]);
+    expect(store.db.prepare("SELECT version FROM schema_migrations").pluck().all()).toEqual([
+      1, 2, 3,
+    ]);
     expect(store.stateVersion()).toBeNull();
     expect(store.site()).toBeNull();
     expect(store.state.sitePolicy()).toBeUndefined();
@@ -115,6 +120,22 @@ describe("store migrations", () => {
     expect(logs.filter((l) => l.msg === "store schema migrated")).toHaveLength(MIGRATIONS.length);
     expect(second.outboxDepth()).toBe(1);
     second.close();
+  });
+
+  it("gives the events of a store older than epochs an epoch of their own (migration 3)", () => {
+    const path = tempDbPath();
+    const db = new Database(path);
+    migrate(db, path, pino({ level: "silent" }), MIGRATIONS.slice(0, 2));
+    db.prepare("INSERT INTO event_outbox (at, type, payload) VALUES (1, 'old', '{}')").run();
+    db.close();
+    const store = openStore(path);
+    const [old] = store.events();
+    store.appendEvent({ at: 2, type: "new", payload: {} });
+    const [, fresh] = store.events();
+    expect(old?.epoch).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh?.epoch).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(fresh?.epoch).not.toBe(old?.epoch);
+    store.close();
   });
 
   it("applies only the migrations a database lacks, in version order", () => {

@@ -20,7 +20,9 @@ describe("event outbox", () => {
     expect(c).toBe(a + 2);
     expect(store.outboxDepth()).toBe(3);
 
-    expect(store.events()).toEqual([
+    const epoch = store.outboxEpoch();
+    expect(epoch).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(store.events().map((e) => ({ ...e, epoch: e.epoch === epoch }))).toEqual([
       {
         seq: a,
         at: 1,
@@ -28,6 +30,7 @@ describe("event outbox", () => {
         doorId: "main",
         readerId: "r1",
         payload: { bits: "1010" },
+        epoch: true,
       },
       {
         seq: b,
@@ -36,8 +39,17 @@ describe("event outbox", () => {
         doorId: "main",
         readerId: null,
         payload: { grant: false, reason: "card lost" },
+        epoch: true,
       },
-      { seq: c, at: 3, type: "door", doorId: null, readerId: null, payload: { open: true } },
+      {
+        seq: c,
+        at: 3,
+        type: "door",
+        doorId: null,
+        readerId: null,
+        payload: { open: true },
+        epoch: true,
+      },
     ]);
     expect(store.events({ afterSeq: a }).map((e) => e.seq)).toEqual([b, c]);
     expect(store.events({ limit: 2 }).map((e) => e.seq)).toEqual([a, b]);

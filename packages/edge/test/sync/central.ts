@@ -14,6 +14,7 @@ import {
   encodeManifest,
   generateSigningKeyPair,
   loadPrivateKey,
+  openEnvelope,
   publicKeys,
   type SigningKey,
   type SiteCommand,
@@ -22,6 +23,7 @@ import {
   type SnapshotRequest,
   signEnvelope,
   splitSnapshot,
+  type TrustedKeys,
   topics,
 } from "@acs/protocol";
 import mqtt, { type MqttClient } from "mqtt";
@@ -37,6 +39,12 @@ export function signingKeys(keyId = "central-1"): {
     trusted: publicKeys([{ keyId, publicKeyPem: pair.publicKeyPem }]),
   };
 }
+
+/**
+ * The test edges' own key (every edge of these tests signs with it) and central's trust
+ * in it. Made once: a key pair costs little, but every test needs the same.
+ */
+export const EDGE = signingKeys("edge-test-1");
 
 export interface SnapshotAnswer {
   /** Chunk indexes to send (default all). */
@@ -68,14 +76,23 @@ export class FakeCentral {
   ackFilter: (batchId: number, n: number) => boolean = () => true;
   readonly results: CommandResult[] = [];
   readonly statuses: EdgeStatus[] = [];
+  /** Edge messages whose signature did not verify: not acted on. */
+  unsigned = 0;
+  private readonly edgeKeys: TrustedKeys;
 
-  private constructor(site: string, key: SigningKey, client: MqttClient) {
+  private constructor(site: string, key: SigningKey, client: MqttClient, edgeKeys: TrustedKeys) {
     this.site = site;
     this.key = key;
     this.client = client;
+    this.edgeKeys = edgeKeys;
   }
 
-  static async start(url: string, site: string, key: SigningKey): Promise<FakeCentral> {
+  static async start(
+    url: string,
+    site: string,
+    key: SigningKey,
+    edgeKeys: TrustedKeys = EDGE.trusted,
+  ): Promise<FakeCentral> {
     const client = mqtt.connect(url, {
       protocolVersion: 4,
       clientId: `central-${site}`,
@@ -83,7 +100,7 @@ export class FakeCentral {
       reconnectPeriod: 100,
       connectTimeout: 2000,
     });
-    const central = new FakeCentral(site, key, client);
+    const central = new FakeCentral(site, key, client, edgeKeys);
     const filters = [
       topics.snapshotRequest(site),
       topics.events(site),
@@ -153,7 +170,31 @@ export class FakeCentral {
 
   // --- edge -> central ---
 
-  private onMessage(topic: string, payload: Buffer): void {
+  /** The payload of an edge's envelope of `kind`, or undefined (counted) when it does not verify. */
+  private open(
+    bytes: Uint8Array,
+    kind: "events" | "status" | "command-result" | "snapshot-request",
+  ): Uint8Array | undefined {
+    try {
+      return openEnvelope(bytes, kind, this.edgeKeys);
+    } catch {
+      this.unsigned++;
+      return undefined;
+    }
+  }
+
+  private onMessage(topic: string, bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    const kind =
+      topic === topics.snapshotRequest(this.site)
+        ? "snapshot-request"
+        : topic === topics.events(this.site)
+          ? "events"
+          : topic === topics.commandResult(this.site)
+            ? "command-result"
+            : "status";
+    const payload = this.open(bytes, kind);
+    if (!payload) return;
     if (topic === topics.snapshotRequest(this.site)) {
       const request = decodeSnapshotRequest(payload);
       this.snapshotRequests.push(request);
@@ -174,14 +215,19 @@ export class FakeCentral {
         else ranges.push([seq, seq]);
       }
       this.acksSent++;
-      void this.publish(
-        topics.eventsAck(this.site),
-        encodeEventAck({ site: this.site, batchId: batch.batchId, ranges }),
-      ).catch(() => undefined);
+      const ack = encodeEventAck({
+        site: this.site,
+        batchId: batch.batchId,
+        epoch: batch.epoch,
+        ranges,
+      });
+      void this.publish(topics.eventsAck(this.site), signEnvelope("ack", ack, this.key)).catch(
+        () => undefined,
+      );
     } else if (topic === topics.commandResult(this.site)) {
       this.results.push(decodeCommandResult(payload));
     } else if (topic === topics.status(this.site)) {
-      if (payload.length > 0) this.statuses.push(decodeEdgeStatus(payload));
+      this.statuses.push(decodeEdgeStatus(payload));
     }
   }
 }

@@ -8,12 +8,11 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/store.js";
 import { type CommandExecution, CommandHandler } from "../../src/sync/commands.js";
-import { signingKeys } from "./central.js";
 import { cleanupDirs } from "./fixtures.js";
-import { unitSetup } from "./unit-support.js";
+import { CENTRAL, unitSetup } from "./unit-support.js";
 
 const SITE = "unit";
-const { key, trusted } = signingKeys();
+const { key } = CENTRAL;
 afterEach(() => cleanupDirs());
 
 function setup(
@@ -26,7 +25,9 @@ function setup(
   const handler = new CommandHandler({
     site: SITE,
     store: env.store,
-    publicKeys: trusted,
+    publicKeys: env.keyRing,
+    keyRing: env.keyRing,
+    signer: env.signer,
     clock: env.clock,
     log: env.log,
     link: env.link,

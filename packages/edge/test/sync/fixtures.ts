@@ -11,6 +11,7 @@ import {
   SyncClient,
   type SyncClientOptions,
 } from "../../src/sync/sync-client.js";
+import { EDGE } from "./central.js";
 
 export const NOW = Date.parse("2026-03-01T12:00:00+01:00");
 
@@ -141,6 +142,7 @@ export function startEdge(
     log: testLog(),
     reconnect: { initialMs: 50, maxMs: 500 },
     subscribeRetry: { initialMs: 100, maxMs: 400 },
+    signingKey: EDGE.key,
     ...options,
     store,
     hooks: recorder.hooks,

@@ -1,8 +1,8 @@
-import { decodeEdgeStatus, type EdgeStatus, topics } from "@acs/protocol";
+import { decodeEdgeStatus, type EdgeStatus, openEnvelope, topics } from "@acs/protocol";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Broker } from "./broker.js";
-import { FakeCentral, signingKeys } from "./central.js";
+import { EDGE, FakeCentral, signingKeys } from "./central.js";
 import { cleanupDirs, siteState, startEdge, stopEdge, waitFor } from "./fixtures.js";
 
 const { key, trusted } = signingKeys();
@@ -33,8 +33,12 @@ async function watchStatus(site: string): Promise<Seen[]> {
   const seen: Seen[] = [];
   const client = mqtt.connect(broker.url, { protocolVersion: 4, clean: true });
   client.on("message", (_topic, payload, packet) => {
+    // Signed by the edge: a monitoring tool opens it with the edge's public key.
     if (payload.length > 0)
-      seen.push({ status: decodeEdgeStatus(payload), retained: packet.retain });
+      seen.push({
+        status: decodeEdgeStatus(openEnvelope(payload, "status", EDGE.trusted)),
+        retained: packet.retain,
+      });
   });
   await new Promise<void>((resolve, reject) =>
     client.on("connect", () =>

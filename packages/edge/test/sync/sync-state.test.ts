@@ -199,9 +199,8 @@ describe("sync client: state", () => {
     await waitFor(() => edge.store.stateVersion() === 3, "snapshot applied", 15_000);
     expect(central.snapshotRequests.length).toBeGreaterThanOrEqual(3);
     expect(central.snapshotRequests.every((r) => r.reason === "empty")).toBe(true);
-    expect(new Set(central.snapshotRequests.map((r) => r.requestId)).size).toBe(
-      central.snapshotRequests.length,
-    );
+    // Asked again as the same request: central answers a request it is still busy with once.
+    expect(new Set(central.snapshotRequests.map((r) => r.requestId)).size).toBe(1);
   });
 
   it("drops a snapshot whose chunks do not match the signed hash, and asks again", async () => {

@@ -3,32 +3,66 @@ import {
   type EventBatch,
   encodeEventAck,
   MAX_MESSAGE_BYTES,
+  signEnvelope,
   topics,
 } from "@acs/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../../src/store/store.js";
 import { Uplink, type UplinkOptions } from "../../src/sync/uplink.js";
+import { signingKeys } from "./central.js";
 import { cleanupDirs } from "./fixtures.js";
-import { unitSetup } from "./unit-support.js";
+import { CENTRAL, unitSetup } from "./unit-support.js";
 
 const SITE = "unit";
 afterEach(() => cleanupDirs());
 
-function setup(options: UplinkOptions = {}) {
-  const env = unitSetup();
-  const alarms: number[] = [];
-  const uplink = new Uplink({
+/** The reasons of the acks refused, as recorded in the outbox. */
+function refusals(store: Store): string[] {
+  return store
+    .events({ limit: 1000 })
+    .filter((e) => e.type === "sync-refused")
+    .map((e) => (e.payload as { reason: string }).reason);
+}
+
+/** An uplink over `store` with the unit set-up's clock, link, signer and keys. */
+function uplinkOn(
+  env: ReturnType<typeof unitSetup>,
+  store: Store,
+  options: UplinkOptions,
+  alarmChanged: (level: number) => void = () => undefined,
+): Uplink {
+  return new Uplink({
     site: SITE,
-    store: env.store,
+    store,
     clock: env.clock,
     log: env.log,
     link: env.link,
     security: env.security,
+    signer: env.signer,
+    centralKeys: env.keyRing,
     options: { pollMs: 50, ackTimeoutMs: 1000, ...options },
-    alarmChanged: (level) => alarms.push(level),
+    alarmChanged,
   });
+}
+
+function setup(options: UplinkOptions = {}) {
+  const env = unitSetup();
+  const alarms: number[] = [];
+  const uplink = uplinkOn(env, env.store, options, (level) => alarms.push(level));
   const batches = (): EventBatch[] => env.link.on(topics.events(SITE)).map(decodeEventBatch);
-  const ack = (batchId: number, ranges: Array<[number, number]>) =>
-    uplink.onAck(encodeEventAck({ site: SITE, batchId, ranges }));
+  /** Central's signed ack of the batch with id `batchId` (its epoch), or of the n-th batch sent. */
+  const ack = (batch: number, ranges: Array<[number, number]>) => {
+    const sent = [...new Map(batches().map((b) => [b.batchId, b])).values()];
+    const named = sent.find((b) => b.batchId === batch) ?? sent[batch - 1];
+    if (!named) throw new Error(`no batch ${batch}`);
+    uplink.onAck(
+      signEnvelope(
+        "ack",
+        encodeEventAck({ site: SITE, batchId: named.batchId, epoch: named.epoch, ranges }),
+        CENTRAL.key,
+      ),
+    );
+  };
   const fill = (count: number, payload: object = { x: 1 }) =>
     env.store.appendEvents(
       Array.from({ length: count }, (_, i) => ({ at: i, type: "t", payload })),
@@ -145,16 +179,112 @@ describe("uplink (unit)", () => {
   });
 
   it("ignores an ack for another site (recorded) and malformed acks", () => {
-    const { uplink, fill, store } = setup({ batchEvents: 5, window: 1 });
+    const { uplink, fill, store, batches } = setup({ batchEvents: 5, window: 1 });
     fill(5);
     uplink.start();
     uplink.resume();
-    uplink.onAck(encodeEventAck({ site: "other", batchId: 1, ranges: [[1, 5]] }));
+    const [batch] = batches();
+    const other = encodeEventAck({
+      site: "other",
+      batchId: batch?.batchId ?? 0,
+      epoch: batch?.epoch ?? "x",
+      ranges: [[1, 5]],
+    });
+    uplink.onAck(signEnvelope("ack", other, CENTRAL.key));
     uplink.onAck(new Uint8Array([0xff, 0xff, 0xff]));
-    expect(store.events({ limit: 100 }).filter((e) => e.type === "sync-refused")).toHaveLength(2);
+    expect(refusals(store)).toEqual(["WRONG_SITE", "MALFORMED"]);
     expect(uplink.stats().eventsDeleted).toBe(0);
     uplink.stop();
     store.close();
+  });
+
+  it("refuses a forged, unsigned ack (the reproduction: ranges [[10, 21]]), bounded or open-ended", () => {
+    const { uplink, fill, store, batches, ack } = setup({ batchEvents: 50, window: 1 });
+    fill(30);
+    uplink.start();
+    uplink.resume();
+    const forged = Buffer.from("0a02733110011a04080a1015", "hex"); // site "s1", batch 1, [[10, 21]]
+    uplink.onAck(forged);
+    const [batch] = batches();
+    for (const to of [21, Number.MAX_SAFE_INTEGER]) {
+      const bare = encodeEventAck({
+        site: SITE,
+        batchId: batch?.batchId ?? 0,
+        epoch: batch?.epoch ?? "x",
+        ranges: [[10, to]],
+      });
+      uplink.onAck(bare);
+    }
+    expect(refusals(store)).toEqual(["MALFORMED", "MALFORMED", "MALFORMED"]);
+    expect(uplink.stats()).toMatchObject({ eventsDeleted: 0, acks: 0, acksRefused: 3 });
+    expect(uplink.stats().ackedBeyondHole).toEqual([]);
+    // The real ack still works afterwards: every event goes, none skipped.
+    ack(1, [[1, 30]]);
+    expect(uplink.stats().eventsDeleted).toBe(30);
+    uplink.stop();
+    store.close();
+  });
+
+  it("refuses a signed ack naming seqs it never sent, another epoch, or an unknown key", () => {
+    const { uplink, fill, store, batches } = setup({ batchEvents: 10, window: 1 });
+    fill(30);
+    uplink.start();
+    uplink.resume();
+    const [batch] = batches();
+    const signed = (
+      fields: { epoch?: string; ranges: Array<[number, number]> },
+      key = CENTRAL.key,
+    ) =>
+      signEnvelope(
+        "ack",
+        encodeEventAck({
+          site: SITE,
+          batchId: batch?.batchId ?? 0,
+          epoch: fields.epoch ?? batch?.epoch ?? "x",
+          ranges: fields.ranges,
+        }),
+        key,
+      );
+    uplink.onAck(signed({ ranges: [[1, 11]] })); // 11 was never sent
+    uplink.onAck(signed({ ranges: [[10, Number.MAX_SAFE_INTEGER]] }));
+    uplink.onAck(signed({ epoch: "another-epoch", ranges: [[1, 10]] }));
+    uplink.onAck(signed({ ranges: [[1, 10]] }, signingKeys("central-1").key)); // same id, other key
+    uplink.onAck(signed({ ranges: [[1, 10]] }, signingKeys("stranger").key));
+    expect(refusals(store)).toEqual([
+      "NOT_SENT",
+      "NOT_SENT",
+      "WRONG_EPOCH",
+      "BAD_SIGNATURE",
+      "UNKNOWN_KEY",
+    ]);
+    expect(uplink.stats().eventsDeleted).toBe(0);
+    uplink.onAck(signed({ ranges: [[1, 10]] }));
+    expect(uplink.stats().eventsDeleted).toBe(10);
+    uplink.stop();
+    store.close();
+  });
+
+  it("never puts two epochs in one batch (the store opened again: a new epoch)", () => {
+    const { uplink, batches, fill, store, path } = setup({ batchEvents: 100, window: 4 });
+    fill(3);
+    store.close();
+    const reopened = openStore(path);
+    reopened.appendEvents([1, 2].map((at) => ({ at, type: "t", payload: {} })));
+    const env = unitSetup();
+    const second = uplinkOn(env, reopened, {});
+    second.start();
+    second.resume();
+    const sent = env.link.on(topics.events(SITE)).map(decodeEventBatch);
+    expect(sent.map((b) => b.events.map((e) => e.seq))).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    expect(sent[0]?.epoch).not.toBe(sent[1]?.epoch);
+    expect(batches()).toEqual([]);
+    second.stop();
+    uplink.stop();
+    reopened.close();
+    env.store.close();
   });
 
   it("raises and lowers alarm levels with hysteresis, never dropping events", () => {

@@ -90,8 +90,8 @@ describe("uplink", () => {
   it("remembers acknowledged batches beyond a hole and resends only the hole", async () => {
     const { central, edge } = await setup(broker.url, { ackTimeoutMs: 800 });
     let dropped = false;
-    central.ackFilter = (batchId) => {
-      if (batchId === 1 && !dropped) {
+    central.ackFilter = (_batchId, n) => {
+      if (n === 1 && !dropped) {
         dropped = true;
         return false;
       }

@@ -10,6 +10,7 @@ import { guard } from "../state-codec/shared.js";
 import {
   checkBool,
   checkInstant,
+  checkKeyId,
   checkNonEmpty,
   checkSite,
   checkString,
@@ -53,6 +54,13 @@ function validateCommand(c: SiteCommand): void {
       checkNonEmpty(a.doorId, "SiteCommand.action.doorId");
       enumCode(DOOR_MODE_CODES, a.mode, "SiteCommand.action.mode");
       return;
+    case "trust-central-key":
+      checkKeyId(a.keyId, "SiteCommand.action.keyId");
+      checkNonEmpty(a.publicKeyPem, "SiteCommand.action.publicKeyPem");
+      return;
+    case "untrust-central-key":
+      checkKeyId(a.keyId, "SiteCommand.action.keyId");
+      return;
     default:
       throw malformed(
         `SiteCommand.action.kind: unknown value ${JSON.stringify((a as { kind?: unknown }).kind)} (known: ${COMMAND_KINDS.join(", ")})`,
@@ -70,6 +78,10 @@ function actionToProto(a: CommandAction): object {
       return {
         doorMode: { doorId: a.doorId, mode: enumCode(DOOR_MODE_CODES, a.mode, "mode") },
       };
+    case "trust-central-key":
+      return { trustCentralKey: { keyId: a.keyId, publicKeyPem: a.publicKeyPem } };
+    case "untrust-central-key":
+      return { untrustCentralKey: { keyId: a.keyId } };
   }
 }
 
@@ -95,6 +107,18 @@ function actionFromProto(m: Decoded): CommandAction {
         doorId: str(a.doorId),
         mode: enumValue(DOOR_MODES, int(a.mode), "SiteCommand.action.mode"),
       };
+    }
+    case "trustCentralKey": {
+      const a = message(m.trustCentralKey) ?? {};
+      return {
+        kind: "trust-central-key",
+        keyId: str(a.keyId),
+        publicKeyPem: str(a.publicKeyPem),
+      };
+    }
+    case "untrustCentralKey": {
+      const a = message(m.untrustCentralKey) ?? {};
+      return { kind: "untrust-central-key", keyId: str(a.keyId) };
     }
     default:
       throw malformed("SiteCommand.action: missing or unknown");

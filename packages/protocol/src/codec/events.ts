@@ -2,6 +2,7 @@ import type { EventAck, EventBatch, EventRecord } from "../messages.js";
 import { guard } from "../state-codec/shared.js";
 import {
   checkCount,
+  checkEpoch,
   checkId,
   checkInstant,
   checkNonEmpty,
@@ -23,6 +24,7 @@ function validateEvent(e: EventRecord): void {
 function validateEventBatch(b: EventBatch): void {
   checkSite(b.site, "EventBatch");
   checkCount(b.batchId, "EventBatch.batchId");
+  checkEpoch(b.epoch, "EventBatch.epoch");
   checkList(b.events, "EventBatch.events");
   for (const e of b.events) validateEvent(e);
 }
@@ -40,6 +42,7 @@ export function decodeEventBatch(input: Uint8Array): EventBatch {
     const batch: EventBatch = {
       site: str(m.site),
       batchId: int(m.batchId),
+      epoch: str(m.epoch),
       events: list(m.events).map(
         (e): EventRecord => ({
           seq: int(e.seq),
@@ -59,6 +62,7 @@ export function decodeEventBatch(input: Uint8Array): EventBatch {
 function validateEventAck(a: EventAck): void {
   checkSite(a.site, "EventAck");
   checkCount(a.batchId, "EventAck.batchId");
+  checkEpoch(a.epoch, "EventAck.epoch");
   checkList(a.ranges, "EventAck.ranges");
   for (const range of a.ranges) {
     if (!Array.isArray(range) || range.length !== 2) {
@@ -78,6 +82,7 @@ export function encodeEventAck(ack: EventAck): Uint8Array {
       site: ack.site,
       batchId: ack.batchId,
       ranges: ack.ranges.map(([from, to]) => ({ from, to })),
+      epoch: ack.epoch,
     });
   });
 }
@@ -88,6 +93,7 @@ export function decodeEventAck(input: Uint8Array): EventAck {
     const ack: EventAck = {
       site: str(m.site),
       batchId: int(m.batchId),
+      epoch: str(m.epoch),
       ranges: list(m.ranges).map((r): readonly [number, number] => [int(r.from), int(r.to)]),
     };
     validateEventAck(ack);

@@ -15,6 +15,7 @@ export const types = {
   status: acsType("EdgeStatus"),
   command: acsType("SiteCommand"),
   result: acsType("CommandResult"),
+  centralStatus: acsType("CentralStatus"),
 };
 
 export function encodeWith(type: Type, value: object): Uint8Array {

@@ -47,7 +47,12 @@ export class EventFollower {
     if (last === undefined) return 0;
     await inTransaction(this.ctx.db, async (trx) => {
       for (const event of events) await this.apply(trx, event);
-      const next: EventCursor = { receivedAt: last.receivedAt, site: last.site, seq: last.seq };
+      const next: EventCursor = {
+        receivedAt: last.receivedAt,
+        site: last.site,
+        epoch: last.epoch,
+        seq: last.seq,
+      };
       await trx
         .insertInto("iam_setting")
         .values({
