@@ -136,3 +136,36 @@ export async function stopCentral(service: CentralProcess): Promise<void> {
   await service.stop();
   await until(() => count(service, "central stopped") > before, 5000, "central's last counts");
 }
+
+/** The security events central kept (its `security_event` table), oldest first. */
+export function centralSecurityEvents(
+  eventsDb: string,
+): Array<{ site: string | null; kind: string; reason: string; keyId: string | null }> {
+  const db = new Database(eventsDb, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare("SELECT site, kind, reason, key_id AS keyId FROM security_event ORDER BY id")
+      .all() as Array<{ site: string | null; kind: string; reason: string; keyId: string | null }>;
+  } finally {
+    db.close();
+  }
+}
+
+/** The events of `type` central stored for `site`, with their payloads, in arrival order. */
+export function centralEventsOf(
+  eventsDb: string,
+  site: string,
+  type: string,
+): Array<{ epoch: string; seq: number; payload: Record<string, unknown> }> {
+  const db = new Database(eventsDb, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare(
+        "SELECT epoch, seq, payload FROM access_event WHERE site = ? AND type = ? ORDER BY received_at, seq",
+      )
+      .all(site, type) as Array<{ epoch: string; seq: number; payload: string }>;
+    return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+  } finally {
+    db.close();
+  }
+}

@@ -48,6 +48,13 @@ export class Mosquitto {
   }
 
   static async start(): Promise<Mosquitto> {
+    const broker = await Mosquitto.prepare();
+    await broker.run();
+    return broker;
+  }
+
+  /** Its configuration on a free port, not yet running (run() starts it). */
+  static async prepare(): Promise<Mosquitto> {
     const dir = mkdtempSync(join(tmpdir(), "acs-mosquitto-"));
     const broker = new Mosquitto(await freePort(), dir);
     writeFileSync(
@@ -70,7 +77,6 @@ export class Mosquitto {
         "",
       ].join("\n"),
     );
-    await broker.run();
     return broker;
   }
 

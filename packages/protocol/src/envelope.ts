@@ -252,3 +252,13 @@ export function keyFingerprint(pem: string): string {
   const der = loadPublicKey(pem).export({ type: "spki", format: "der" });
   return createHash("sha256").update(der).digest("hex").slice(0, 16);
 }
+
+/**
+ * The reason to record for a message that did not open: the ProtocolError's code, but
+ * UNSIGNED for bytes that are no envelope at all (a bare message, as a forger sends one).
+ */
+export function refusalReason(error: unknown, bytes: Uint8Array): string {
+  const code = error instanceof ProtocolError ? error.code : "MALFORMED";
+  if (code === "MALFORMED" && claimedKeyId(bytes) === undefined) return "UNSIGNED";
+  return code;
+}

@@ -149,6 +149,11 @@ export class CentralService {
     });
   }
 
+  /**
+   * Connects and starts publishing. The service does not wait for the broker: it may come
+   * up later (or restart) and everything waiting goes then; a tool (`subscriptions:
+   * "results"`) waits until its subscriptions hold.
+   */
   async start(): Promise<void> {
     const service = this.o.subscriptions !== "results";
     this.link = new MqttLink({
@@ -172,8 +177,10 @@ export class CentralService {
           }
         : {}),
     });
-    await this.link.ready();
-    if (!service) return;
+    if (!service) {
+      await this.link.ready();
+      return;
+    }
     this.pollTimer = setInterval(() => this.deltasCommitted(), this.o.deltaPollMs ?? 25);
     this.rotationTimer = setInterval(() => this.rotation.tick(), 10_000);
     this.rotationTimer.unref();

@@ -1,4 +1,4 @@
-import { claimedKeyId, openSigned, ProtocolError } from "@acs/protocol";
+import { claimedKeyId, openSigned, refusalReason } from "@acs/protocol";
 import type { Logger } from "pino";
 import type { EdgeKeyCache, EdgeKeyRegistry } from "../trust/edge-keys.js";
 import type { RefusedKind, SecurityLog } from "./security-log.js";
@@ -45,10 +45,8 @@ export class EdgeIngest {
       opened = openSigned(bytes, kind, keys);
     } catch (err) {
       const claimed = claimedKeyId(bytes) ?? null;
-      let reason: string = err instanceof ProtocolError ? err.code : "MALFORMED";
-      if (claimed === null && reason === "MALFORMED") reason = "UNSIGNED";
-      else if (reason === "UNKNOWN_KEY" && claimed !== null && keys.info(claimed))
-        reason = "RETIRED_KEY";
+      let reason = refusalReason(err, bytes);
+      if (reason === "UNKNOWN_KEY" && claimed !== null && keys.info(claimed)) reason = "RETIRED_KEY";
       security.refused(kind, site, reason, claimed, { bytes: bytes.byteLength });
       return undefined;
     }

@@ -78,10 +78,24 @@ export class MqttLink {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Disconnects: gracefully (what is in flight gets its PUBACK) for up to `graceMs`, then at
+   * once, so a broker that is away never holds a stopping central up.
+   */
+  async close(graceMs = 2000): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.client.endAsync();
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = this.client.endAsync(false).then(
+      () => true,
+      () => false,
+    );
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const ended = await Promise.race([graceful, late]);
+    clearTimeout(timer);
+    if (!ended) await this.client.endAsync(true);
   }
 
   private subscribeMissing(): void {

@@ -118,7 +118,8 @@ export class Accessd {
     const { config, deps } = this;
     const store = openStore(config.store.path, { log: this.log });
     this.store = store;
-    store.prepareOutboxEpoch();
+    if (store.prepareOutboxEpoch())
+      this.log.info({ outboxEpoch: store.outboxEpoch() }, "outbox epoch of this run");
     // Checkpoints copy the WAL into the database file and fsync it: never inside a commit
     // on the card-to-relay path, but from a worker thread (Checkpointer).
     if ((deps.checkpointMs ?? config.store.checkpointMs) > 0)

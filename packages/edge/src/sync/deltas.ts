@@ -2,7 +2,7 @@ import {
   decodeDelta,
   MAX_MESSAGE_BYTES,
   openEnvelope,
-  ProtocolError,
+  refusalReason,
   type SiteDelta,
   type TrustedKeys,
 } from "@acs/protocol";
@@ -177,7 +177,7 @@ export class DeltaSequencer {
       delta = decodeDelta(openEnvelope(bytes, "delta", this.deps.publicKeys));
     } catch (err) {
       this.refusedCount++;
-      security.refused("delta", err instanceof ProtocolError ? err.code : "MALFORMED", {
+      security.refused("delta", refusalReason(err, bytes), {
         bytes: bytes.byteLength,
       });
       return undefined;

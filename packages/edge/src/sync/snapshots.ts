@@ -9,6 +9,7 @@ import {
   MAX_MESSAGE_BYTES,
   openEnvelope,
   ProtocolError,
+  refusalReason,
   type SiteState,
   type SnapshotChunk,
   type SnapshotManifest,
@@ -252,7 +253,7 @@ export class SnapshotReceiver {
     try {
       manifest = decodeManifest(openEnvelope(bytes, "manifest", this.deps.publicKeys));
     } catch (err) {
-      this.refuse("manifest", err instanceof ProtocolError ? err.code : "MALFORMED", {
+      this.refuse("manifest", refusalReason(err, bytes), {
         bytes: bytes.byteLength,
       });
       return;

@@ -3,7 +3,7 @@ import {
   CENTRAL_STATUS_TOPIC,
   decodeCentralStatus,
   openEnvelope,
-  ProtocolError,
+  refusalReason,
   topics,
 } from "@acs/protocol";
 import type { Logger } from "pino";
@@ -82,8 +82,10 @@ export class SyncClient implements Link {
       keepaliveSec: options.keepaliveSec ?? 30,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       reconnect: {
-        initialMs: options.reconnect?.initialMs ?? 500,
-        maxMs: options.reconnect?.maxMs ?? 30_000,
+        initialMs: options.reconnect?.initialMs ?? 250,
+        // Short: an edge has its state moments after the broker is back. A refused TCP
+        // connect costs a broker next to nothing, even from thousands of edges.
+        maxMs: options.reconnect?.maxMs ?? 1500,
       },
       ...(options.mqtt ? { mqtt: options.mqtt } : {}),
       clock: options.clock,
@@ -311,11 +313,9 @@ export class SyncClient implements Link {
     try {
       status = decodeCentralStatus(openEnvelope(payload, "central-status", this.parts.keyRing));
     } catch (err) {
-      this.parts.security.refused(
-        "central-status",
-        err instanceof ProtocolError ? err.code : "MALFORMED",
-        { bytes: payload.byteLength },
-      );
+      this.parts.security.refused("central-status", refusalReason(err, payload), {
+        bytes: payload.byteLength,
+      });
       return;
     }
     const previous = this.central;

@@ -5,7 +5,7 @@ import {
   encodeEventBatch,
   MAX_MESSAGE_BYTES,
   openEnvelope,
-  ProtocolError,
+  refusalReason,
   type TrustedKeys,
   topics,
 } from "@acs/protocol";
@@ -264,9 +264,7 @@ export class Uplink {
       ack = decodeEventAck(openEnvelope(bytes, "ack", this.deps.centralKeys));
     } catch (err) {
       this.counters.acksRefused++;
-      this.deps.security.refused("ack", err instanceof ProtocolError ? err.code : "MALFORMED", {
-        bytes: bytes.byteLength,
-      });
+      this.deps.security.refused("ack", refusalReason(err, bytes), { bytes: bytes.byteLength });
       return undefined;
     }
     if (ack.site !== this.deps.site) {

@@ -178,7 +178,7 @@ describe("sync client: state", () => {
     expect(refusals(edge)).toEqual([
       expect.objectContaining({ message: "delta", reason: "BAD_SIGNATURE" }),
       expect.objectContaining({ message: "delta", reason: "UNKNOWN_KEY" }),
-      expect.objectContaining({ message: "delta", reason: "MALFORMED" }),
+      expect.objectContaining({ message: "delta", reason: "UNSIGNED" }),
       expect.objectContaining({ message: "delta", reason: "WRONG_SITE", site: "elsewhere" }),
     ]);
     expect(edge.store.stateVersion()).toBe(5);

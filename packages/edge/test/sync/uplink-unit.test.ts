@@ -192,7 +192,7 @@ describe("uplink (unit)", () => {
     });
     uplink.onAck(signEnvelope("ack", other, CENTRAL.key));
     uplink.onAck(new Uint8Array([0xff, 0xff, 0xff]));
-    expect(refusals(store)).toEqual(["WRONG_SITE", "MALFORMED"]);
+    expect(refusals(store)).toEqual(["WRONG_SITE", "UNSIGNED"]);
     expect(uplink.stats().eventsDeleted).toBe(0);
     uplink.stop();
     store.close();
@@ -215,7 +215,7 @@ describe("uplink (unit)", () => {
       });
       uplink.onAck(bare);
     }
-    expect(refusals(store)).toEqual(["MALFORMED", "MALFORMED", "MALFORMED"]);
+    expect(refusals(store)).toEqual(["UNSIGNED", "UNSIGNED", "UNSIGNED"]);
     expect(uplink.stats()).toMatchObject({ eventsDeleted: 0, acks: 0, acksRefused: 3 });
     expect(uplink.stats().ackedBeyondHole).toEqual([]);
     // The real ack still works afterwards: every event goes, none skipped.
