@@ -112,8 +112,9 @@ describe("sync you can trust: forgeries on the broker and a wiped store lose not
       payloadJson: '{"forged":true}',
     });
     const events = Array.from({ length: 40 }, (_, i) => forged(lastSeq + 1 + i));
-    const epoch =
-      (s.accessd.lines.find((l) => typeof l.epoch === "string")?.epoch as string) ?? "e";
+    // The edge's real epoch, as anyone reading its (signed, not secret) status sees it.
+    const epoch = await statusEpoch();
+    expect(epoch).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const batch = encodeEventBatch({ site: SITE, batchId: 1, epoch, events });
     await attacker.publishAsync(topics.events(SITE), Buffer.from(batch), { qos: 1 });
     // Signed, but with the key of the edge of "elsewhere", on this site's topic.

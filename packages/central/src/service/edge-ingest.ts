@@ -46,7 +46,8 @@ export class EdgeIngest {
     } catch (err) {
       const claimed = claimedKeyId(bytes) ?? null;
       let reason = refusalReason(err, bytes);
-      if (reason === "UNKNOWN_KEY" && claimed !== null && keys.info(claimed)) reason = "RETIRED_KEY";
+      if (reason === "UNKNOWN_KEY" && claimed !== null && keys.info(claimed))
+        reason = "RETIRED_KEY";
       security.refused(kind, site, reason, claimed, { bytes: bytes.byteLength });
       return undefined;
     }
