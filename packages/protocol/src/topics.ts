@@ -180,8 +180,26 @@ export const centralSubscriptions: readonly string[] = filtersFor("edge->central
 /** What the edge of `site` subscribes to: deltas, snapshot manifests and chunks, event acks, commands. */
 export function edgeSubscriptions(site: string): string[] {
   assertSiteId(site);
-  return filtersFor("central->edge", site);
+  return [...filtersFor("central->edge", site), CENTRAL_STATUS_TOPIC];
 }
+
+/**
+ * Central's retained status (signed, kind "central-status"; its last will says offline),
+ * outside the sites' tree: one topic for every edge.
+ */
+export const CENTRAL_STATUS_TOPIC = `${TOPIC_ROOT}/central/status`;
+
+/** What the edge of `site` publishes on: snapshot requests, events, status, command results. */
+export function edgePublications(site: string): string[] {
+  assertSiteId(site);
+  return filtersFor("edge->central", site);
+}
+
+/** What central publishes on: every site's deltas, snapshots, acks, commands (`+`), its status. */
+export const centralPublications: readonly string[] = [
+  ...filtersFor("central->edge", "+"),
+  CENTRAL_STATUS_TOPIC,
+];
 
 const BY_SUFFIX: ReadonlyMap<string, TopicKind> = new Map(
   TOPIC_KINDS.map((kind) => [TOPIC_SPEC[kind].suffix, kind]),
