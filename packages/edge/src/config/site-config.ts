@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { defineFormat, FORMATS, type Format, WiegandError } from "@acs/wiegand";
 import { z } from "zod";
+import { readSyncCredentials } from "./sync-credentials.js";
 
 const id = z.string().regex(/^[a-z0-9_-]{1,64}$/, "use 1-64 of a-z 0-9 _ -");
 
@@ -104,6 +105,19 @@ const DoorSchema = z.strictObject({
 const SyncSchema = z.strictObject({
   /** The broker central publishes through, e.g. mqtt://broker.example:1883. */
   mqttUrl: z.string().regex(/^mqtts?:\/\//, "an mqtt:// or mqtts:// URL"),
+  /** TLS to the broker (mqtts://): its CA and this edge's client certificate (CN edge-<site>). */
+  tls: z
+    .strictObject({
+      caFile: z.string().min(1),
+      certFile: z.string().min(1).optional(),
+      /** Unencrypted PEM, mode 0600. */
+      keyFile: z.string().min(1).optional(),
+      /** The name the broker's certificate must carry, when not the URL's host. */
+      servername: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** A password instead of a client certificate; only the file's path is in the config. */
+  auth: z.strictObject({ username: z.string().min(1), passwordFile: z.string().min(1) }).optional(),
   /** Central's Ed25519 public keys: deltas, snapshots and commands must be signed by one. */
   centralKeys: z
     .array(z.strictObject({ keyId: z.string().min(1), publicKeyPem: z.string().min(1) }))
@@ -342,6 +356,7 @@ export function parseSiteConfig(value: unknown, source = "site config"): SiteCon
   } catch {
     problems.push({ path: "timezone", message: `unknown time zone "${config.timezone}"` });
   }
+  if (config.sync) problems.push(...readSyncCredentials(config.sync, config.site).problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { ...config, formats, readers };
 }
