@@ -26,7 +26,7 @@ import {
 } from "@acs/protocol";
 import type { Logger } from "pino";
 import { type EventStore, seqRanges } from "./event-store.js";
-import { MqttLink } from "./mqtt-link.js";
+import { type MqttCredentials, MqttLink } from "./mqtt-link.js";
 
 /** What the service needs of central's state: compiled snapshots and the delta outbox. */
 export interface StateSource {
@@ -42,6 +42,8 @@ export interface StateSource {
 export interface CentralServiceOptions {
   readonly mqttUrl: string;
   readonly clientId?: string;
+  /** TLS and sign-in to the broker (see docs/broker.md). */
+  readonly mqtt?: MqttCredentials;
   readonly log: Logger;
   readonly now: () => number;
   readonly signingKey: SigningKey;
@@ -99,6 +101,9 @@ export class CentralService {
     this.link = new MqttLink({
       url: this.o.mqttUrl,
       clientId: this.o.clientId ?? "central",
+      // A tool's session would only gather every site's results while nobody listens.
+      persistent: this.o.subscriptions !== "results",
+      ...(this.o.mqtt ? { credentials: this.o.mqtt } : {}),
       log: this.log,
       subscriptions:
         this.o.subscriptions === "results"
@@ -106,7 +111,13 @@ export class CentralService {
           : centralSubscriptions,
       onMessage: (topic, payload) => this.onMessage(topic, payload),
     });
-    await this.link.ready();
+    try {
+      await this.link.ready();
+    } catch (error) {
+      // Not left reconnecting behind the caller's back (a CLI would never exit).
+      await this.stop();
+      throw error;
+    }
     if (this.o.subscriptions === "results") return;
     this.pollTimer = setInterval(() => this.deltasCommitted(), this.o.deltaPollMs ?? 25);
     this.deltasCommitted();
