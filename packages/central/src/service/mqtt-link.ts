@@ -57,6 +57,7 @@ export class MqttLink {
       ...(options.will ? { will: options.will } : {}),
     });
     this.client.on("connect", () => {
+      this.lastError = undefined;
       this.o.log.info({ url: options.url }, "connected to the broker");
       this.granted.clear();
       this.subscribeMissing();
@@ -64,8 +65,9 @@ export class MqttLink {
     this.client.on("reconnect", () => this.o.log.debug("reconnecting to the broker"));
     this.client.on("offline", () => this.o.log.warn("broker unreachable"));
     this.client.on("error", (err) => {
+      // Once per cause while it lasts, not at every reconnect (twice a second).
+      if (err.message !== this.lastError) this.o.log.warn({ err: err.message }, "broker error");
       this.lastError = err.message;
-      this.o.log.warn({ err: err.message }, "broker error");
     });
     this.client.on("message", (topic, payload) => this.o.onMessage(topic, payload));
   }
