@@ -9,6 +9,18 @@ export const CENTRAL_BIN = require.resolve("@acs/central/bin/central");
 
 export type CentralLine = Record<string, unknown> & { msg?: string };
 
+/** A CA and a client certificate with its key (PEM files), as `central ca` writes them. */
+export interface BrokerTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** The CLI's options for `tls`. */
+export function tlsArgs(tls: BrokerTls): string[] {
+  return ["--mqtt-ca", tls.caFile, "--mqtt-cert", tls.certFile, "--mqtt-key", tls.keyFile];
+}
+
 /** `central serve` as a process; its pino lines are kept for assertions. */
 export class CentralProcess {
   readonly lines: CentralLine[] = [];
@@ -25,6 +37,8 @@ export class CentralProcess {
     port?: number;
     /** Development sender: notifications appended to this file as JSON lines. */
     notifications?: string;
+    /** TLS to the broker: its CA and central's client certificate (an mqtts:// URL). */
+    tls?: BrokerTls;
   }) {
     this.args = [
       CENTRAL_BIN,
@@ -39,6 +53,7 @@ export class CentralProcess {
       options.keyId ?? "central-1",
       ...(options.port === undefined ? [] : ["--port", String(options.port)]),
       ...(options.notifications === undefined ? [] : ["--notifications", options.notifications]),
+      ...(options.tls ? tlsArgs(options.tls) : []),
     ];
   }
 

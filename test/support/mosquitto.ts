@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -38,13 +38,56 @@ export class Mosquitto {
   readonly port: number;
   readonly url: string;
   private readonly dir: string;
+  private readonly conf: string;
   private child: ChildProcess | undefined;
   private log = "";
+  private reloads = 0;
 
-  private constructor(port: number, dir: string) {
+  private constructor(port: number, dir: string, scheme = "mqtt") {
     this.port = port;
-    this.url = `mqtt://127.0.0.1:${port}`;
+    this.url = `${scheme}://127.0.0.1:${port}`;
     this.dir = dir;
+    this.conf = join(dir, "mosquitto.conf");
+  }
+
+  /**
+   * Mosquitto with a given configuration (e.g. `central broker-config`'s, whose listener
+   * is on `port`, from freePort()), run as this user like start(). Nothing is left
+   * behind if it does not come up; stop() removes the copy and its persistence.
+   */
+  static async startWith(
+    configFile: string,
+    options: { port: number; tls?: boolean },
+  ): Promise<Mosquitto> {
+    const dir = mkdtempSync(join(tmpdir(), "acs-mosquitto-"));
+    const broker = new Mosquitto(options.port, dir, options.tls ? "mqtts" : "mqtt");
+    try {
+      const given = readFileSync(configFile, "utf8");
+      // Root would switch to the mosquitto user, which cannot read the test's key files.
+      const user = /^user /m.test(given) ? [] : [`user ${userInfo().username}`];
+      writeFileSync(broker.conf, [given, ...user, ""].join("\n"));
+      await broker.run();
+    } catch (error) {
+      await broker.stop();
+      throw error;
+    }
+    return broker;
+  }
+
+  /** What Mosquitto said on stderr (its last 4000 characters). */
+  get output(): string {
+    return this.log;
+  }
+
+  /** Makes it read its ACL and password file again, as an operator would after a new site. */
+  async reload(): Promise<void> {
+    const before = this.reloads;
+    this.child?.kill("SIGHUP");
+    const deadline = Date.now() + 5000;
+    while (this.reloads === before) {
+      if (Date.now() > deadline) throw new Error(`mosquitto did not reload: ${this.log}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   static async start(): Promise<Mosquitto> {
@@ -58,7 +101,7 @@ export class Mosquitto {
     const dir = mkdtempSync(join(tmpdir(), "acs-mosquitto-"));
     const broker = new Mosquitto(await freePort(), dir);
     writeFileSync(
-      join(dir, "mosquitto.conf"),
+      broker.conf,
       [
         `listener ${broker.port} 127.0.0.1`,
         "allow_anonymous true",
@@ -81,11 +124,13 @@ export class Mosquitto {
   }
 
   async run(): Promise<void> {
-    this.child = spawn("mosquitto", ["-c", join(this.dir, "mosquitto.conf")], {
+    this.child = spawn("mosquitto", ["-c", this.conf], {
       stdio: ["ignore", "ignore", "pipe"],
     });
     this.child.stderr?.on("data", (d: Buffer) => {
-      this.log = (this.log + d.toString()).slice(-4000);
+      const text = d.toString();
+      if (/Reloading config/i.test(text)) this.reloads++;
+      this.log = (this.log + text).slice(-4000);
     });
     const deadline = Date.now() + 10_000;
     while (!(await accepts(this.port))) {

@@ -125,6 +125,8 @@ export function syncedSiteConfig(options: {
   device: string;
   mqttUrl: string;
   central: CentralFiles;
+  /** sync.tls: the broker's CA and this edge's client certificate (an mqtts:// URL). */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }) {
   return {
     site: options.site,
@@ -150,6 +152,7 @@ export function syncedSiteConfig(options: {
     ],
     sync: {
       mqttUrl: options.mqttUrl,
+      ...(options.tls ? { tls: options.tls } : {}),
       centralKeys: [{ keyId: options.central.keyId, publicKeyPem: options.central.publicKeyPem }],
       edgeKey: { privateKeyFile: edgeKeyOf(options.central, options.site) },
       heartbeatMs: 5000,

@@ -1,3 +1,11 @@
+export { grants } from "./broker/acl.js";
+export {
+  type BrokerConfigOptions,
+  type BrokerConfigResult,
+  writeBrokerConfig,
+} from "./broker/broker-config.js";
+export { CENTRAL_IDENTITY, edgeIdentity, TOOL_IDENTITY } from "./broker/identities.js";
+export { SetupError, type SetupErrorCode } from "./broker/setup-error.js";
 export { keygen, sendCommand, serve, signingKeyFrom } from "./cli/serve.js";
 export { type Clock, fixedClock, systemClock } from "./clock.js";
 export {
@@ -33,6 +41,7 @@ export {
   type StoredEvent,
   seqRanges,
 } from "./service/event-store.js";
+export { type MqttCredentials, MqttLinkError } from "./service/mqtt-link.js";
 export {
   type AddCertificateInput,
   CentralCommands,

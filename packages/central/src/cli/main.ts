@@ -1,10 +1,13 @@
+import { SetupError } from "../broker/setup-error.js";
 import { type Clock, systemClock } from "../clock.js";
 import { CentralError } from "../errors.js";
+import { MqttLinkError } from "../service/mqtt-link.js";
 import { CentralCommands } from "../state/commands.js";
 import { CARD_STATUS_VALUES } from "../state/schemas.js";
 import { type CentralStore, openCentralStore } from "../state/store.js";
 import { adminCreate } from "./account-commands.js";
 import { type Command, type Out, parse, UsageError } from "./args.js";
+import { BROKER_USAGE, brokerCommand } from "./broker-commands.js";
 import { edgeList, edgeRegister, edgeRetire } from "./edge-commands.js";
 import { serviceCommand } from "./service-commands.js";
 import { deltas, showSite, snapshot, writeStateFile } from "./show-commands.js";
@@ -70,14 +73,19 @@ ${Object.values(COMMANDS)
   .map((c) => `  ${c.usage}`)
   .join("\n")}
   serve [--port N] [--host HOST] [--notifications console|FILE]
-        [--mqtt URL --key PRIVATE.pem [--key-id ID] [--events-db FILE]]
+        [--mqtt URL --key PRIVATE.pem [--key-id ID] [--events-db FILE] [BROKER CREDENTIALS]]
         [--next-key PRIVATE.pem [--next-key-id ID]] [--edge-key-overlap SECONDS]
         the HTTP API (PORT for --port; 127.0.0.1:8080 by default) and, with --mqtt and
         --key, the sync service: deltas and snapshots out, edge events in (MQTT_URL for --mqtt);
         --next-key rotates central's key: each site moves to it once its edge trusts it
 usage: central keygen --key PRIVATE.pem --public-key PUBLIC.pem [--key-id ID]
 usage: central --db FILE command remote-open|lockdown|door-mode --mqtt URL --key PRIVATE.pem --site ID
-        [--door ID] [--mode on|off|MODE] [--reason TEXT] [--ttl SECONDS]
+        [--door ID] [--mode on|off|MODE] [--reason TEXT] [--ttl SECONDS] [BROKER CREDENTIALS]
+BROKER CREDENTIALS (for an mqtts:// URL): --mqtt-ca FILE and --mqtt-cert FILE --mqtt-key FILE
+        (a client certificate: central for serve, central-tool for command), or
+        --mqtt-username NAME --mqtt-password-file FILE; or MQTT_CA, MQTT_CERT, MQTT_KEY,
+        MQTT_USERNAME, MQTT_PASSWORD_FILE
+${BROKER_USAGE}
 Instants are ISO-8601 with an offset (2026-03-01T00:00:00+01:00) or epoch ms.`;
 
 export interface MainOptions {
@@ -99,6 +107,8 @@ export async function main(
       out(USAGE);
       return 0;
     }
+    const broker = await brokerCommand(positionals, values, out);
+    if (broker !== undefined) return broker;
     const service = await serviceCommand(positionals, values, out);
     if (service !== undefined) return service;
     const two = positionals.slice(0, 2).join(" ");
@@ -125,6 +135,10 @@ export async function main(
     }
     if (error instanceof CentralError) {
       err(`central: refused (${error.code}): ${error.message}`);
+      return 1;
+    }
+    if (error instanceof SetupError || error instanceof MqttLinkError) {
+      err(`central: ${error.message}`);
       return 1;
     }
     throw error;

@@ -20,6 +20,7 @@ import {
 import { Workflow } from "../iam/workflow.js";
 import { CentralService } from "../service/central-service.js";
 import { EventStore } from "../service/event-store.js";
+import type { MqttCredentials } from "../service/mqtt-link.js";
 import { openCentralStore } from "../state/store.js";
 import { EdgeKeyCache, EdgeKeyRegistry } from "../trust/edge-keys.js";
 
@@ -28,6 +29,8 @@ export interface ServeOptions {
   readonly eventsDb?: string;
   /** With keyFile: the MQTT sync service runs too. */
   readonly mqttUrl?: string;
+  /** TLS and sign-in to the broker: CA, client certificate and key, or a password. */
+  readonly mqtt?: MqttCredentials;
   readonly keyFile?: string;
   readonly keyId?: string;
   /** Central's next key: the edges move to it site by site (KeyRotation). */
@@ -96,6 +99,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     sync && events
       ? new CentralService({
           mqttUrl: sync.mqttUrl,
+          ...(options.mqtt ? { mqtt: options.mqtt } : {}),
           log,
           now: () => Date.now(),
           signingKey: signingKeyFrom(sync.keyFile, options.keyId ?? "central-1"),
@@ -202,7 +206,17 @@ export async function serve(options: ServeOptions): Promise<void> {
   // next) publishes what they changed.
   await workflow.start();
   if (service) {
-    await service.start();
+    try {
+      await service.start();
+    } catch (error) {
+      // No half a central: without its broker it stops (the HTTP API too) and says why.
+      clearInterval(drainTimer);
+      workflow.stop();
+      await app.close();
+      events?.close();
+      store.close();
+      throw error;
+    }
     log.info({ mqtt: sync?.mqttUrl }, "central serving");
   } else {
     log.info("central serving (HTTP only)");
@@ -221,6 +235,7 @@ export async function sendCommand(options: {
   /** Central's store: the edges' keys the result must be signed with. */
   db: string;
   mqttUrl: string;
+  mqtt?: MqttCredentials;
   keyFile: string;
   keyId: string;
   logLevel?: string;
@@ -233,6 +248,8 @@ export async function sendCommand(options: {
   const registry = new EdgeKeyRegistry(store.db, () => Date.now());
   const service = new CentralService({
     mqttUrl: options.mqttUrl,
+    ...(options.mqtt ? { mqtt: options.mqtt } : {}),
+    // A broker that takes the identity as the client id (docs/broker.md) makes it central-tool.
     clientId: `central-cli-${process.pid}`,
     log,
     now: () => Date.now(),

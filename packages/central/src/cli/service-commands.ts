@@ -1,12 +1,15 @@
 import { type Out, UsageError, type Values } from "./args.js";
+import { mqttCredentialsOf } from "./mqtt-credentials.js";
 import { DEFAULT_HTTP, type HttpListenOptions, keygen, sendCommand, serve } from "./serve.js";
 
 /** Where `serve` listens: --port or PORT (8080), --host (127.0.0.1). */
 function httpOf(values: Values): HttpListenOptions {
   const text = values.port ?? process.env.PORT;
-  const host = values.host ?? DEFAULT_HTTP.host;
+  if ((values.host?.length ?? 0) > 1) throw new UsageError("serve listens on one --host");
+  const given = values.host?.[0];
+  const host = given ?? DEFAULT_HTTP.host;
   if (text === undefined || text === "") {
-    return { ...DEFAULT_HTTP, host, explicit: values.host !== undefined };
+    return { ...DEFAULT_HTTP, host, explicit: given !== undefined };
   }
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new UsageError("--port must be 0..65535");
@@ -46,6 +49,7 @@ export async function serviceCommand(
   if (first === "serve") {
     if (!values.db) throw new UsageError("--db FILE is needed");
     const http = httpOf(values);
+    const mqtt = mqttUrl ? mqttCredentialsOf(values, mqttUrl) : undefined;
     await serve({
       db: values.db,
       http,
@@ -59,6 +63,7 @@ export async function serviceCommand(
               secondsOption(values["edge-key-overlap"], "--edge-key-overlap") * 1000,
           }
         : {}),
+      ...(mqtt ? { mqtt } : {}),
       ...(values["events-db"] ? { eventsDb: values["events-db"] } : {}),
       // SMS and e-mail in development: to the console, or appended to a file.
       ...(values.notifications === "console"
@@ -75,6 +80,7 @@ export async function serviceCommand(
   if (!values.db)
     throw new UsageError("command needs --db FILE (the edges' keys its answer is checked with)");
   if (!values.site) throw new UsageError("command needs --site ID");
+  const mqtt = mqttCredentialsOf(values, mqttUrl);
   const reason = values.reason ?? "";
   let action: Parameters<typeof sendCommand>[0]["action"];
   switch (second) {
@@ -106,6 +112,7 @@ export async function serviceCommand(
   const result = await sendCommand({
     db: values.db,
     mqttUrl,
+    ...(mqtt ? { mqtt } : {}),
     ...key(),
     site: values.site,
     action,

@@ -27,7 +27,7 @@ import type { EdgeKeyCache, EdgeKeyRegistry } from "../trust/edge-keys.js";
 import { EdgeIngest } from "./edge-ingest.js";
 import { type EventStore, seqRanges } from "./event-store.js";
 import { KeyRotation } from "./key-rotation.js";
-import { MqttLink, type MqttLinkOptions } from "./mqtt-link.js";
+import { type MqttCredentials, MqttLink } from "./mqtt-link.js";
 import { SecurityLog } from "./security-log.js";
 import { SnapshotSender } from "./snapshot-sender.js";
 
@@ -47,8 +47,8 @@ export interface StateSource {
 export interface CentralServiceOptions {
   readonly mqttUrl: string;
   readonly clientId?: string;
-  /** TLS and credentials for the broker connection. */
-  readonly mqtt?: MqttLinkOptions["mqtt"];
+  /** TLS and sign-in to the broker (see docs/broker.md). */
+  readonly mqtt?: MqttCredentials;
   readonly log: Logger;
   readonly now: () => number;
   /** Central's signing key. */
@@ -159,8 +159,10 @@ export class CentralService {
     this.link = new MqttLink({
       url: this.o.mqttUrl,
       clientId: this.o.clientId ?? "central",
+      // A tool's session would only gather every site's results while nobody listens.
+      persistent: this.o.subscriptions !== "results",
+      ...(this.o.mqtt ? { credentials: this.o.mqtt } : {}),
       log: this.log,
-      ...(this.o.mqtt ? { mqtt: this.o.mqtt } : {}),
       subscriptions: service
         ? centralSubscriptions
         : centralSubscriptions.filter((t) => t.endsWith("/commands/result")),
@@ -178,7 +180,13 @@ export class CentralService {
         : {}),
     });
     if (!service) {
-      await this.link.ready();
+      try {
+        await this.link.ready();
+      } catch (error) {
+        // Not left reconnecting behind the caller's back (a CLI would never exit).
+        await this.stop();
+        throw error;
+      }
       return;
     }
     this.pollTimer = setInterval(() => this.deltasCommitted(), this.o.deltaPollMs ?? 25);

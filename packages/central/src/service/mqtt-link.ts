@@ -1,9 +1,28 @@
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 
+/** TLS and sign-in: a CA, a client certificate and key, or a username and password. */
+export type MqttCredentials = Pick<
+  IClientOptions,
+  "ca" | "cert" | "key" | "username" | "password" | "rejectUnauthorized" | "servername"
+>;
+
+/** The broker did not take the connection in time (unreachable, TLS refused, not authorised). */
+export class MqttLinkError extends Error {
+  readonly code = "BROKER_NOT_READY";
+
+  constructor(message: string) {
+    super(message);
+    this.name = "MqttLinkError";
+  }
+}
+
 export interface MqttLinkOptions {
   readonly url: string;
   readonly clientId: string;
+  /** A persistent session (the service's); false for a tool that only asks and waits. */
+  readonly persistent?: boolean;
+  readonly credentials?: MqttCredentials;
   readonly log: Logger;
   /** Topic filters to hold, QoS 1; re-subscribed on every reconnect and until granted. */
   readonly subscriptions: readonly string[];
@@ -11,11 +30,6 @@ export interface MqttLinkOptions {
   readonly will?: IClientOptions["will"];
   /** Every (re)connect, once the session is up (central publishes its status then). */
   readonly onConnect?: () => void;
-  /** More client options: credentials, TLS (ca, cert, key). The session settings are fixed. */
-  readonly mqtt?: Pick<
-    IClientOptions,
-    "username" | "password" | "ca" | "cert" | "key" | "rejectUnauthorized" | "servername"
-  >;
 }
 
 /**
@@ -29,13 +43,15 @@ export class MqttLink {
   private granted = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The last connection error, for the message when the broker is not ready in time. */
+  private lastError: string | undefined;
 
   constructor(options: MqttLinkOptions) {
     this.o = options;
     this.client = mqtt.connect(options.url, {
-      ...options.mqtt,
+      ...options.credentials,
       clientId: options.clientId,
-      clean: false,
+      clean: options.persistent === false,
       protocolVersion: 4,
       reconnectPeriod: 500,
       connectTimeout: 5000,
@@ -43,6 +59,7 @@ export class MqttLink {
       ...(options.will ? { will: options.will } : {}),
     });
     this.client.on("connect", () => {
+      this.lastError = undefined;
       this.o.log.info({ url: options.url }, "connected to the broker");
       this.granted.clear();
       this.subscribeMissing();
@@ -50,7 +67,11 @@ export class MqttLink {
     });
     this.client.on("reconnect", () => this.o.log.debug("reconnecting to the broker"));
     this.client.on("offline", () => this.o.log.warn("broker unreachable"));
-    this.client.on("error", (err) => this.o.log.warn({ err: err.message }, "broker error"));
+    this.client.on("error", (err) => {
+      // Once per cause while it lasts, not at every reconnect (twice a second).
+      if (err.message !== this.lastError) this.o.log.warn({ err: err.message }, "broker error");
+      this.lastError = err.message;
+    });
     this.client.on("message", (topic, payload) => this.o.onMessage(topic, payload));
   }
 
@@ -62,7 +83,12 @@ export class MqttLink {
   async ready(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.healthy) {
-      if (Date.now() > deadline) throw new Error(`broker ${this.o.url} not ready`);
+      if (Date.now() > deadline) {
+        const why = this.client.connected
+          ? "subscriptions not granted (the broker's ACL?)"
+          : (this.lastError ?? "no connection");
+        throw new MqttLinkError(`broker ${this.o.url} not ready: ${why}`);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
   }

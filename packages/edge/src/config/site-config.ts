@@ -3,6 +3,7 @@ import type { SigningKey } from "@acs/protocol";
 import { defineFormat, FORMATS, type Format, WiegandError } from "@acs/wiegand";
 import { z } from "zod";
 import { readEdgeKey } from "./edge-key.js";
+import { readSyncCredentials } from "./sync-credentials.js";
 
 const id = z.string().regex(/^[a-z0-9_-]{1,64}$/, "use 1-64 of a-z 0-9 _ -");
 
@@ -118,6 +119,19 @@ const SyncSchema = z.strictObject({
       .regex(/^[\x21-\x7e]{1,128}$/, "1..128 printable ASCII characters, no spaces")
       .optional(),
   }),
+  /** TLS to the broker (mqtts://): its CA and this edge's client certificate (CN edge-<site>). */
+  tls: z
+    .strictObject({
+      caFile: z.string().min(1),
+      certFile: z.string().min(1).optional(),
+      /** Unencrypted PEM, mode 0600. */
+      keyFile: z.string().min(1).optional(),
+      /** The name the broker's certificate must carry, when not the URL's host. */
+      servername: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** A password instead of a client certificate; only the file's path is in the config. */
+  auth: z.strictObject({ username: z.string().min(1), passwordFile: z.string().min(1) }).optional(),
   /** Central's Ed25519 public keys: deltas, snapshots and commands must be signed by one. */
   centralKeys: z
     .array(z.strictObject({ keyId: z.string().min(1), publicKeyPem: z.string().min(1) }))
@@ -359,6 +373,7 @@ export function parseSiteConfig(value: unknown, source = "site config"): SiteCon
     problems.push({ path: "timezone", message: `unknown time zone "${config.timezone}"` });
   }
   const edgeKey = config.sync ? readEdgeKey(config.site, config.sync.edgeKey, problems) : undefined;
+  if (config.sync) problems.push(...readSyncCredentials(config.sync, config.site).problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { ...config, formats, readers, ...(edgeKey ? { edgeKey } : {}) };
 }

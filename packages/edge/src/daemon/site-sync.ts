@@ -8,7 +8,8 @@ import {
 import type { Logger } from "pino";
 import type { AccessIndex, IndexHolder } from "../access-index/access-index.js";
 import type { Clock } from "../clock.js";
-import type { SyncConfig } from "../config/site-config.js";
+import { ConfigError, type SyncConfig } from "../config/site-config.js";
+import { readSyncCredentials } from "../config/sync-credentials.js";
 import type { DoorController } from "../door/door-controller.js";
 import type { Store } from "../store/store.js";
 import type { CommandExecution } from "../sync/commands.js";
@@ -53,9 +54,15 @@ export class SiteSync {
       log: host.log,
       swapped: (index) => host.indexSwapped(index),
     });
+    // Read again (the config check read them at start-up): a file that went since is a
+    // config problem now, never a connect that fails for ever.
+    const credentials = readSyncCredentials(config, host.site);
+    if (credentials.problems.length > 0) throw new ConfigError("site config", credentials.problems);
+    for (const warning of credentials.warnings) host.log.warn({ module: "sync" }, warning);
     this.client = new SyncClient({
       site: host.site,
       mqttUrl: process.env.MQTT_URL ?? config.mqttUrl,
+      mqtt: credentials.mqtt,
       store: host.store,
       publicKeys: publicKeys(config.centralKeys),
       signingKey: host.edgeKey,
