@@ -85,7 +85,7 @@ export class SyncClient implements Link {
         initialMs: options.reconnect?.initialMs ?? 250,
         // Short: an edge has its state moments after the broker is back. A refused TCP
         // connect costs a broker next to nothing, even from thousands of edges.
-        maxMs: options.reconnect?.maxMs ?? 1500,
+        maxMs: options.reconnect?.maxMs ?? 1000,
       },
       ...(options.mqtt ? { mqtt: options.mqtt } : {}),
       clock: options.clock,

@@ -59,7 +59,7 @@ export interface SyncClientOptions {
   readonly snapshot?: SnapshotOptions;
   readonly deltas?: DeltaOptions;
   readonly commands?: CommandOptions;
-  /** Reconnect backoff: from initialMs (default 250) doubling to maxMs (default 1.5 s), jittered. */
+  /** Reconnect backoff: from initialMs (default 250) doubling to maxMs (default 1 s), jittered. */
   readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Retry of refused subscriptions: default 1 s doubling to 60 s. */
   readonly subscribeRetry?: { readonly initialMs?: number; readonly maxMs?: number };
