@@ -39,6 +39,8 @@ export class CentralProcess {
     notifications?: string;
     /** TLS to the broker: its CA and central's client certificate (an mqtts:// URL). */
     tls?: BrokerTls;
+    /** More options of `central serve` (e.g. --next-key FILE). */
+    extra?: readonly string[];
   }) {
     this.args = [
       CENTRAL_BIN,
@@ -54,6 +56,7 @@ export class CentralProcess {
       ...(options.port === undefined ? [] : ["--port", String(options.port)]),
       ...(options.notifications === undefined ? [] : ["--notifications", options.notifications]),
       ...(options.tls ? tlsArgs(options.tls) : []),
+      ...(options.extra ?? []),
     ];
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CentralProcess } from "./central-process.js";
@@ -37,7 +37,7 @@ export class SyncedSite {
     this.dir = mkdtempSync(join(tmpdir(), "acs-synced-"));
   }
 
-  static async start(site = "ams-bsl"): Promise<SyncedSite> {
+  static async start(site = "ams-bsl", centralExtra: string[] = []): Promise<SyncedSite> {
     const s = new SyncedSite(site);
     try {
       s.broker = await Mosquitto.start();
@@ -46,6 +46,7 @@ export class SyncedSite {
         db: s.files.db,
         mqttUrl: s.broker.url,
         keyFile: s.files.keyFile,
+        extra: centralExtra,
       });
       await s.central.start();
       s.pty = await openPtyPair();
@@ -66,6 +67,26 @@ export class SyncedSite {
       throw err;
     }
     return s;
+  }
+
+  /** `central serve` anew with other options (a key rotation); the old one is stopped first. */
+  async restartCentral(options: { keyFile?: string; keyId?: string; extra?: string[] }): Promise<void> {
+    await this.central.stop();
+    this.central = new CentralProcess({
+      db: this.files.db,
+      mqttUrl: this.broker.url,
+      keyFile: options.keyFile ?? this.files.keyFile,
+      keyId: options.keyId ?? this.files.keyId,
+      extra: options.extra ?? [],
+    });
+    await this.central.start();
+  }
+
+  /** Rewrites the site config (e.g. a new edge key); takes effect at accessd's next start. */
+  rewriteConfig(change: (config: Record<string, unknown>) => void): void {
+    const config = JSON.parse(readFileSync(this.configPath, "utf8")) as Record<string, unknown>;
+    change(config);
+    writeFileSync(this.configPath, JSON.stringify(config));
   }
 
   /** Starts accessd and waits for its board and its first state. */

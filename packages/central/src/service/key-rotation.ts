@@ -91,10 +91,11 @@ export class KeyRotation {
     if (!next || !nextPublicKeyPem) return;
     const ids = this.statuses.get(site) ?? [];
     if (this.siteDone(site)) return;
-    const last = this.lastSent.get(site);
+    const step = ids.includes(next.keyId) ? "untrust" : "trust";
+    const last = this.lastSent.get(`${site} ${step}`);
     if (last !== undefined && now() - last < RESEND_MS) return;
-    this.lastSent.set(site, now());
-    if (!ids.includes(next.keyId)) {
+    this.lastSent.set(`${site} ${step}`, now());
+    if (step === "trust") {
       log.info(
         { site, keyId: next.keyId },
         "central key rotation: asking the edge to trust the new key",
