@@ -1,4 +1,5 @@
 import type { Workflow } from "../iam/workflow.js";
+import { EdgeKeyRegistry } from "../trust/edge-keys.js";
 import { registerAuditRoutes } from "./audit-routes.js";
 import { authRoutes } from "./auth-routes.js";
 import { registerCardRoutes } from "./card-routes.js";
@@ -6,6 +7,7 @@ import { registerCatalogueRoutes } from "./catalogue-routes.js";
 import { registerCertificateRoutes } from "./certificate-routes.js";
 import { registerCompanyRoutes } from "./company-routes.js";
 import { registerDelegationRoutes } from "./delegation-routes.js";
+import { registerEdgeKeyRoutes } from "./edge-key-routes.js";
 import { registerHelpdeskRoutes } from "./helpdesk-routes.js";
 import { registerKeyRoutes } from "./key-routes.js";
 import { registerPersonRoutes } from "./person-routes.js";
@@ -34,4 +36,10 @@ export function registerWorkflowRoutes(
   registerHelpdeskRoutes(app, { context, doors: w.doors, helpdesk: w.helpdesk });
   registerReportRoutes(app, { context, reports: w.reports });
   registerAuditRoutes(app, { context, audit: w.audit });
+  registerEdgeKeyRoutes(app, {
+    context,
+    registry: new EdgeKeyRegistry(context.store.db, () => w.ctx.clock.now()),
+    db: w.ctx.db,
+    now: () => w.ctx.clock.now(),
+  });
 }

@@ -21,7 +21,8 @@ export type AuditEntity =
   | "certificate"
   | "review"
   | "door"
-  | "remote-open";
+  | "remote-open"
+  | "edge-key";
 
 /** One append-only audit record, as the auditor reads it. */
 export interface AuditRecord {

@@ -1,3 +1,4 @@
+import { generateSigningKeyPair } from "@acs/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiServer } from "../../src/http/server.js";
 import type { Actor } from "../../src/iam/actor.js";
@@ -89,6 +90,8 @@ describe("tenant isolation: partner A calls every route with company B's ids", (
       companyId: f.companyB,
       personId: b.personId,
       siteId: f.site,
+      // GET /edge-keys: the site's edge keys (sites are site-wide, not company-bound).
+      site: f.site,
       q: "%",
       // GET /keys: the status B's key is in (waiting to come back); other status filters open.
       status: operationId === "listKeys" ? "to-return" : undefined,
@@ -105,6 +108,9 @@ describe("tenant isolation: partner A calls every route with company B's ids", (
   }
 
   /** A valid body per operation, naming B's records wherever the body takes an id. */
+  /** An edge key a partner tries to register (refused: only administrators provision edges). */
+  const EDGE_PUBLIC_KEY = generateSigningKeyPair("edge").publicKeyPem;
+
   function bodyFor(operationId: string): unknown {
     const day = (d: string) => `${d}T09:00:00+01:00`;
     const bodies: Record<string, unknown> = {
@@ -183,6 +189,8 @@ describe("tenant isolation: partner A calls every route with company B's ids", (
       putDoor: { areaId: f.area, name: "x" },
       explainAccess: { siteId: f.site, doorId: b.doorId, personId: b.personId },
       remoteOpenDoor: { reason: "x" },
+      registerEdgeKey: { site: f.site, publicKeyPem: EDGE_PUBLIC_KEY },
+      retireEdgeKey: { reason: "x" },
     };
     if (!(operationId in bodies)) throw new Error(`no body for operation "${operationId}"`);
     return bodies[operationId];
