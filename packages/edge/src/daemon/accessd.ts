@@ -17,8 +17,11 @@ import { parseTemplateKey } from "../fingerprint/template-crypto.js";
 import type { FingerprintTerminal } from "../fingerprint/terminal.js";
 import { ZoneClock } from "../schedule/local-time.js";
 import { Checkpointer } from "../store/checkpointer.js";
+import { EventJournal, type StoreHealth } from "../store/event-journal.js";
 import type { OutboxEvent } from "../store/outbox.js";
 import { openStore, type Store } from "../store/store.js";
+import { WalAnchor } from "../store/wal-anchor.js";
+import { WalGuard } from "../store/wal-guard.js";
 import { AccessPoint } from "./access-point.js";
 import { type BusWiring, createReaderBus, createTerminals, ReaderStates } from "./bus-wiring.js";
 import { DeferredOutbox } from "./deferred-outbox.js";
@@ -65,14 +68,11 @@ export class Accessd {
   private readonly doors = new Map<string, DoorController>();
   private readonly passback = new PassbackTracker();
   private readonly zone: ZoneClock;
-  private readonly deferred = new DeferredOutbox(
-    () => this.store,
-    (err, events) =>
-      this.log.error(
-        { err: err.message, events: events.length },
-        "events not yet stored; retrying",
-      ),
-  );
+  /** Every event goes through it: written through, or held in order while the store cannot. */
+  private readonly journal: EventJournal;
+  private readonly deferred: DeferredOutbox;
+  private anchor: WalAnchor | undefined;
+  private walGuard: WalGuard | undefined;
   private reloadTimer: unknown;
   private scheduleTimer: unknown;
   private checkpointer: Checkpointer | undefined;
@@ -86,6 +86,16 @@ export class Accessd {
     this.deps = deps;
     this.log = deps.log.child({ site: config.site });
     this.zone = new ZoneClock(config.timezone);
+    this.journal = new EventJournal({
+      sink: () => this.store,
+      clock: deps.clock,
+      log: this.log.child({ module: "journal" }),
+      options: { maxQueuedEvents: config.store.memoryQueueEvents },
+      // A failed write may be a WAL that could not grow: a checkpoint may free it.
+      writeFailed: () => this.checkpointer?.checkpointNow(),
+      holdBacklog: () => this.walGuard?.holdBacklog() ?? false,
+    });
+    this.deferred = new DeferredOutbox(this.journal);
     this.modes = new DoorModes({
       doors: config.doors,
       index: () => this.holder?.current,
@@ -113,14 +123,37 @@ export class Accessd {
     return this.buses.get(id);
   }
 
+  /** Whether the store takes writes, and what waits in memory meanwhile (for the status). */
+  storeHealth(): StoreHealth & { readonly walBytes: number } {
+    return { ...this.journal.health(), walBytes: this.walGuard?.walBytes() ?? 0 };
+  }
+
   async start(): Promise<void> {
     const { config, deps } = this;
+    // Opening needs no free byte on the disk (see WalAnchor): a full disk does not stop it.
     const store = openStore(config.store.path, { log: this.log });
     this.store = store;
+    this.anchor = WalAnchor.hold(config.store.path);
+    this.journal.start();
+    const checkpointMs = deps.checkpointMs ?? config.store.checkpointMs;
+    const walLimitBytes = config.store.walLimitBytes;
+    store.db.pragma(`journal_size_limit = ${Math.min(walLimitBytes, 64 * 1024 * 1024)}`);
     // Checkpoints copy the WAL into the database file and fsync it: never inside a commit
-    // on the card-to-relay path, but from a worker thread (Checkpointer).
-    if ((deps.checkpointMs ?? config.store.checkpointMs) > 0)
+    // on the card-to-relay path, but from a worker thread (Checkpointer), from the start,
+    // so that the WAL is bounded also while the index is being built.
+    if (checkpointMs > 0) {
       store.db.pragma("wal_autocheckpoint = 0");
+      const checkpointer = new Checkpointer(config.store.path, this.log);
+      checkpointer.start({ intervalMs: checkpointMs, walLimitBytes });
+      this.checkpointer = checkpointer;
+      this.walGuard = new WalGuard({
+        path: config.store.path,
+        limitBytes: walLimitBytes,
+        clock: deps.clock,
+        log: this.log,
+        checkpointNow: () => checkpointer.checkpointNow(),
+      });
+    }
     const started = deps.clock.now();
     // Load the time zone's offsets up front, so no decision pays for the first lookup.
     const wall = deps.clock.wallMs();
@@ -158,16 +191,11 @@ export class Accessd {
     this.armReload();
     this.armSchedules();
     if (config.sync) this.startSync(config.sync);
-    if ((deps.checkpointMs ?? config.store.checkpointMs) > 0) {
-      this.checkpointer = new Checkpointer(config.store.path, this.log);
-      this.checkpointer.start(deps.checkpointMs ?? config.store.checkpointMs);
-    }
   }
 
   async stop(): Promise<void> {
     await this.sync?.stop();
     this.sync = undefined;
-    await this.checkpointer?.stop();
     for (const timer of [this.reloadTimer, this.scheduleTimer]) {
       if (timer !== undefined) this.deps.clock.clearTimeout(timer);
     }
@@ -178,8 +206,20 @@ export class Accessd {
     if (this.store) {
       this.record("accessd-stopped", {}, {});
       this.deferred.flush();
+      if (!this.journal.flush()) {
+        this.log.error(
+          { ...this.journal.health() },
+          "store still unwritable at stop; the events held in memory are lost",
+        );
+      }
+      this.journal.stop();
+      await this.checkpointer?.stop();
+      this.checkpointer = undefined;
+      this.walGuard = undefined;
       this.store.close();
       this.store = undefined;
+      this.anchor?.release();
+      this.anchor = undefined;
     }
   }
 
@@ -194,6 +234,7 @@ export class Accessd {
       {
         site: this.config.site,
         store: this.store as Store,
+        events: this.journal,
         holder,
         clock: this.deps.clock,
         log: this.log,
@@ -308,6 +349,7 @@ export class Accessd {
           controller,
           holder,
           store,
+          events: this.journal,
           passback: this.passback,
           clock: this.deps.clock,
           zone: this.zone,

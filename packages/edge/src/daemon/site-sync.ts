@@ -4,6 +4,7 @@ import type { AccessIndex, IndexHolder } from "../access-index/access-index.js";
 import type { Clock } from "../clock.js";
 import type { SyncConfig } from "../config/site-config.js";
 import type { DoorController } from "../door/door-controller.js";
+import type { EventRecorder } from "../store/event-journal.js";
 import type { Store } from "../store/store.js";
 import type { CommandExecution } from "../sync/commands.js";
 import { SyncClient } from "../sync/sync-client.js";
@@ -13,6 +14,8 @@ import { IndexFollower } from "./index-follower.js";
 export interface SiteSyncHost {
   readonly site: string;
   readonly store: Store;
+  /** Where the sync's own events go (the daemon's journal: one order for all events). */
+  readonly events: EventRecorder;
   readonly holder: IndexHolder;
   readonly clock: Clock;
   readonly log: Logger;
@@ -49,6 +52,7 @@ export class SiteSync {
       site: host.site,
       mqttUrl: process.env.MQTT_URL ?? config.mqttUrl,
       store: host.store,
+      events: host.events,
       publicKeys: publicKeys(config.centralKeys),
       clock: host.clock,
       log: host.log.child({ module: "sync" }),

@@ -1,5 +1,6 @@
 import type { ReaderHealth, SiteDelta } from "@acs/protocol";
 import type { Logger } from "pino";
+import { EventJournal, type EventRecorder } from "../store/event-journal.js";
 import { CommandHandler } from "./commands.js";
 import { DeltaSequencer } from "./deltas.js";
 import type { Link } from "./link.js";
@@ -12,6 +13,9 @@ import { Uplink } from "./uplink.js";
 
 /** The parts of the sync client, each with its own job; the client routes between them. */
 export interface SyncParts {
+  readonly events: EventRecorder;
+  /** The journal the client keeps when it was given none (started and stopped with it). */
+  readonly ownJournal: EventJournal | undefined;
   readonly security: SecurityEvents;
   readonly subscriptions: Subscriptions;
   readonly snapshots: SnapshotReceiver;
@@ -41,7 +45,11 @@ export interface SyncPartsWiring {
 export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWiring): SyncParts {
   const { site, store, clock, publicKeys } = options;
   const { link, log } = wiring;
-  const security = new SecurityEvents(store, clock, log, options.securityEventsPerMinute ?? 60);
+  const ownJournal = options.events
+    ? undefined
+    : new EventJournal({ sink: () => store, clock, log: log.child({ module: "journal" }) });
+  const events = options.events ?? (ownJournal as EventJournal);
+  const security = new SecurityEvents(events, clock, log, options.securityEventsPerMinute ?? 60);
   const subscriptions = new Subscriptions({
     filters: wiring.filters,
     clock,
@@ -76,6 +84,7 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
   const uplink = new Uplink({
     site,
     store,
+    events,
     clock,
     log,
     link,
@@ -97,6 +106,7 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
   const commands = new CommandHandler({
     site,
     store,
+    events,
     publicKeys,
     clock,
     log,
@@ -104,5 +114,15 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
     execute: (command) => options.hooks.executeCommand(command),
     ...(options.commands ? { options: options.commands } : {}),
   });
-  return { security, subscriptions, snapshots, deltas, uplink, status, commands };
+  return {
+    events,
+    ownJournal,
+    security,
+    subscriptions,
+    snapshots,
+    deltas,
+    uplink,
+    status,
+    commands,
+  };
 }

@@ -3,6 +3,7 @@ import type { ReaderHealth, SiteCommand, SiteDelta } from "@acs/protocol";
 import type { IClientOptions } from "mqtt";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import type { EventRecorder } from "../store/event-journal.js";
 import type { Store } from "../store/store.js";
 import type { CommandExecution, CommandOptions, CommandStats } from "./commands.js";
 import type { DeltaOptions, DeltaStats } from "./deltas.js";
@@ -41,6 +42,12 @@ export interface SyncClientOptions {
   /** Default `edge-<site>`: fixed, so the broker keeps the persistent session. */
   readonly clientId?: string;
   readonly store: Store;
+  /**
+   * Where the sync's events go (refusals, sync health, outbox alarms, commands): accessd's
+   * journal, so that they keep one order with the doors' events also while the store takes
+   * no writes. Without it the client keeps a journal of its own.
+   */
+  readonly events?: EventRecorder;
   /** Central's signing keys by key id (deltas, manifests, commands). */
   readonly publicKeys: ReadonlyMap<string, KeyObject>;
   readonly clock: Clock;

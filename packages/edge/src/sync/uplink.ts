@@ -9,6 +9,8 @@ import {
 import type { Statement } from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import type { EventRecorder } from "../store/event-journal.js";
+import { storeFaultCode } from "../store/storage-errors.js";
 import type { Store } from "../store/store.js";
 import type { Link } from "./link.js";
 import type { SecurityEvents } from "./security-events.js";
@@ -34,6 +36,8 @@ export interface UplinkOptions {
 export interface UplinkDeps {
   readonly site: string;
   readonly store: Store;
+  /** Where the outbox alarm events go (never throws). */
+  readonly events: EventRecorder;
   readonly clock: Clock;
   readonly log: Logger;
   readonly link: Link;
@@ -125,6 +129,8 @@ export class Uplink {
   private pollTimer: unknown;
   private alarmTimer: unknown;
   private pumping = false;
+  /** The store refused the last delete (disk full): tried again, logged once. */
+  private deleteFailing: string | undefined;
   private level = 0;
   private depth = 0;
   private counters = {
@@ -268,7 +274,25 @@ export class Uplink {
       upTo = range[1];
     }
     if (upTo <= this.deletedUpTo) return;
-    const deleted = this.deps.store.deleteEventsUpTo(upTo);
+    let deleted: number;
+    try {
+      deleted = this.deps.store.deleteEventsUpTo(upTo);
+    } catch (err) {
+      // The acknowledged ranges are remembered: the delete is tried again on the next ack
+      // and on the alarm timer; nothing is sent again meanwhile.
+      const code = storeFaultCode(err) ?? (err as Error).name;
+      if (this.deleteFailing === undefined)
+        this.deps.log.warn(
+          { err: (err as Error).message, code, upTo },
+          "deleting acknowledged events failed; trying again later",
+        );
+      this.deleteFailing = code;
+      return;
+    }
+    if (this.deleteFailing !== undefined) {
+      this.deps.log.info({ upTo }, "acknowledged events deleted again");
+      this.deleteFailing = undefined;
+    }
     this.counters.eventsDeleted += deleted;
     this.deletedUpTo = upTo;
     this.acked.dropUpTo(upTo);
@@ -436,7 +460,12 @@ export class Uplink {
     this.alarmTimer = this.deps.clock.setTimeout(() => {
       this.alarmTimer = undefined;
       if (this.stopped) return;
-      this.checkAlarm();
+      try {
+        if (this.deleteFailing !== undefined) this.deletePrefix();
+        this.checkAlarm();
+      } catch (err) {
+        this.deps.log.error({ err: (err as Error).message }, "outbox alarm check failed");
+      }
       this.armAlarm();
     }, this.alarmCheckMs);
   }
@@ -459,15 +488,9 @@ export class Uplink {
     };
     if (level > previous) this.deps.log.warn(fields, "event outbox alarm");
     else this.deps.log.info(fields, "event outbox alarm lowered");
-    try {
-      this.deps.store.appendEvent({
-        at: this.deps.clock.wallMs(),
-        type: "outbox-alarm",
-        payload: fields,
-      });
-    } catch (err) {
-      this.deps.log.error({ err: (err as Error).message }, "recording the outbox alarm failed");
-    }
+    this.deps.events.record([
+      { at: this.deps.clock.wallMs(), type: "outbox-alarm", payload: fields },
+    ]);
     this.deps.alarmChanged(level);
   }
 }

@@ -249,6 +249,7 @@ describe("EventJournal", () => {
     expect(journal.health().code).toBe("STORE_CLOSED");
     sink = {
       appendEvents: () => {
+        // biome-ignore lint/style/useThrowOnlyError: what a native binding might throw
         throw "not an error";
       },
     };

@@ -26,6 +26,7 @@ function setup(
   const handler = new CommandHandler({
     site: SITE,
     store: env.store,
+    events: env.events,
     publicKeys: trusted,
     clock: env.clock,
     log: env.log,

@@ -1,4 +1,5 @@
 import pino from "pino";
+import { EventJournal } from "../../src/store/event-journal.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import type { Link, PublishOptions } from "../../src/sync/link.js";
 import { SecurityEvents } from "../../src/sync/security-events.js";
@@ -21,13 +22,17 @@ export class FakeLink implements Link {
   }
 }
 
-/** A store on a temp file, a fake clock, a silent log, security events, a fake link. */
+/**
+ * A store on a temp file, a fake clock, a silent log, the event journal over the store,
+ * security events, a fake link.
+ */
 export function unitSetup() {
   const { clock, fake } = fakeClock();
   const log = pino({ level: "silent" });
   const path = tempStorePath();
   const store: Store = openStore(path);
-  const security = new SecurityEvents(store, clock, log);
+  const events = new EventJournal({ sink: () => store, clock, log });
+  const security = new SecurityEvents(events, clock, log);
   const link = new FakeLink();
-  return { clock, fake, log, store, path, security, link };
+  return { clock, fake, log, store, path, events, security, link };
 }

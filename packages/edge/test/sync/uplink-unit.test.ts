@@ -19,6 +19,7 @@ function setup(options: UplinkOptions = {}) {
   const uplink = new Uplink({
     site: SITE,
     store: env.store,
+    events: env.events,
     clock: env.clock,
     log: env.log,
     link: env.link,
