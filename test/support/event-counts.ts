@@ -136,3 +136,18 @@ export async function stopCentral(service: CentralProcess): Promise<void> {
   await service.stop();
   await until(() => count(service, "central stopped") > before, 5000, "central's last counts");
 }
+
+/** How many events of each of `types` central stored for `site`. */
+export function centralTypeCounts(
+  eventsDb: string,
+  site: string,
+  types: readonly string[],
+): Record<string, number> {
+  const db = new Database(eventsDb, { readonly: true, fileMustExist: true });
+  try {
+    const count = db.prepare("SELECT count(*) FROM access_event WHERE site = ? AND type = ?");
+    return Object.fromEntries(types.map((type) => [type, count.pluck().get(site, type) as number]));
+  } finally {
+    db.close();
+  }
+}

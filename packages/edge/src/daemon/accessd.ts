@@ -7,13 +7,11 @@ import {
   buildAccessIndexParallel,
 } from "../access-index/build-index-parallel.js";
 import type { BridgeBus } from "../buses/bridge/bridge-bus.js";
-import { OsdpBus } from "../buses/osdp/osdp-bus.js";
-import type { CardRead, CardUnreadable } from "../buses/reader-bus.js";
+import type { OsdpBus } from "../buses/osdp/osdp-bus.js";
 import type { Clock } from "../clock.js";
 import type { BusConfig, DoorConfig, SiteConfig } from "../config/site-config.js";
-import { DoorController, InterlockGroup } from "../door/door-controller.js";
+import type { DoorController } from "../door/door-controller.js";
 import { PassbackTracker } from "../door/passback.js";
-import { parseTemplateKey } from "../fingerprint/template-crypto.js";
 import type { FingerprintTerminal } from "../fingerprint/terminal.js";
 import { ZoneClock } from "../schedule/local-time.js";
 import { Checkpointer } from "../store/checkpointer.js";
@@ -22,10 +20,10 @@ import type { OutboxEvent } from "../store/outbox.js";
 import { openStore, type Store } from "../store/store.js";
 import { WalAnchor } from "../store/wal-anchor.js";
 import { WalGuard } from "../store/wal-guard.js";
-import { AccessPoint } from "./access-point.js";
 import { type BusWiring, createReaderBus, createTerminals, ReaderStates } from "./bus-wiring.js";
 import { DeferredOutbox } from "./deferred-outbox.js";
 import { DoorModes } from "./door-modes.js";
+import { createDoors } from "./door-wiring.js";
 import { SiteSync } from "./site-sync.js";
 
 export interface AccessdDeps {
@@ -39,19 +37,6 @@ export interface AccessdDeps {
   /** WAL checkpoints from a worker thread every this many ms; 0 leaves them to SQLite (tests). */
   readonly checkpointMs?: number;
 }
-
-const ALARMS = new Set([
-  "door-held-open-prealarm",
-  "door-held-open-alarm",
-  "door-forced-open",
-  "interlock-blocked",
-]);
-
-const SIGNALS = {
-  grant: { led: "green", buzzer: true, ms: 300 },
-  deny: { led: "red", buzzer: true, ms: 1000 },
-  "wait-finger": { led: "amber", buzzer: false, ms: 10_000 },
-} as const;
 
 /**
  * The edge daemon of one site: store, decision index, reader buses, door controllers.
@@ -300,91 +285,20 @@ export class Accessd {
   }
 
   private createDoors(): void {
-    const store = this.store as Store;
-    const holder = this.holder as IndexHolder;
-    const groups = new Map<string, InterlockGroup>();
-    const key = this.config.fingerprint
-      ? parseTemplateKey(this.config.fingerprint.keyHex)
-      : undefined;
-    for (const door of this.config.doors) {
-      const group = door.interlockGroup
-        ? (groups.get(door.interlockGroup) ?? new InterlockGroup())
-        : undefined;
-      if (door.interlockGroup && group) groups.set(door.interlockGroup, group);
-      const controller = new DoorController({
-        id: door.id,
-        timing: {
-          strikeMs: door.strikeMs,
-          relockOnClose: door.relockOnClose,
-          heldOpenPreAlarmMs: door.heldOpenPreAlarmMs,
-          heldOpenAlarmMs: door.heldOpenAlarmMs,
-          rexUnlocks: door.rex?.unlocks ?? true,
-        },
-        io: this.doorIo(door),
-        clock: this.deps.clock,
-        emit: (event) => {
-          this.record(event.type, { doorId: event.doorId }, event.detail ?? {});
-          const fields = { door: event.doorId, event: event.type, ...event.detail };
-          if (ALARMS.has(event.type)) this.log.warn(fields, "door alarm");
-          else this.log.info(fields, "door");
-        },
-        initialMode: door.mode,
-        ...(group ? { interlock: group } : {}),
-      });
-      group?.add(controller);
-      this.doors.set(door.id, controller);
-      for (const [readerId, direction] of [
-        [door.entryReader, "entry"],
-        [door.exitReader, "exit"],
-      ] as const) {
-        if (!readerId) continue;
-        const reader = this.config.readers.get(readerId);
-        const bus = reader ? this.buses.get(reader.bus.id) : undefined;
-        if (!reader || !bus) continue;
-        const point = new AccessPoint({
-          site: this.config.site,
-          readerId,
-          direction,
-          door,
-          controller,
-          holder,
-          store,
-          events: this.journal,
-          passback: this.passback,
-          clock: this.deps.clock,
-          zone: this.zone,
-          log: this.log,
-          ...(this.terminals.get(door.id) ? { terminal: this.terminals.get(door.id) } : {}),
-          ...(key && this.config.fingerprint
-            ? { fingerprint: { key, armMs: this.config.fingerprint.armMs } }
-            : {}),
-        });
-        const port = reader.reader.port;
-        const onCard = (e: CardRead) => {
-          if (e.port === port) point.onCard(e);
-        };
-        const onUnreadable = (e: CardUnreadable) => {
-          if (e.port === port) point.onUnreadable(e);
-        };
-        if (bus instanceof OsdpBus) bus.on("card", onCard).on("unreadable", onUnreadable);
-        else bus.on("card", onCard).on("unreadable", onUnreadable);
-      }
-    }
-  }
-
-  private doorIo(door: DoorConfig) {
-    const lockBus = this.buses.get(door.lock.bus);
-    const reader = this.config.readers.get(door.entryReader);
-    const readerBus = reader ? this.buses.get(reader.bus.id) : undefined;
-    const { number, address } = door.lock;
-    return {
-      pulseLock: (ms: number) => lockBus?.pulseRelay(number, ms, address),
-      holdLock: (released: boolean) => lockBus?.setRelay(number, released, address),
-      signal: (kind: keyof typeof SIGNALS) => {
-        const s = SIGNALS[kind];
-        if (reader) readerBus?.feedback(reader.reader.port, s.led, s.buzzer, s.ms);
-      },
-    };
+    const doors = createDoors({
+      config: this.config,
+      store: this.store as Store,
+      holder: this.holder as IndexHolder,
+      events: this.journal,
+      passback: this.passback,
+      clock: this.deps.clock,
+      zone: this.zone,
+      log: this.log,
+      buses: this.buses,
+      terminals: this.terminals,
+      record: (type, where, payload) => this.record(type, where, payload),
+    });
+    for (const [id, door] of doors) this.doors.set(id, door);
   }
 
   private onInput(busId: string, input: number, active: boolean, address?: number): void {

@@ -11,8 +11,9 @@ import Database from "better-sqlite3";
  * journal_size_limit), and it keeps growing while a checkpoint cannot finish (a reader in
  * the way, a database file that cannot grow on a full disk). Past `walLimitBytes` a
  * TRUNCATE checkpoint follows, which empties the file; it holds the write lock while it
- * waits for readers, so it waits at most TRUNCATE_WAIT_MS (the daemon's writes wait that
- * long at most) and is tried again on the next tick. "now" from the daemon (a write
+ * waits for readers, so it runs only once PASSIVE has copied every frame (no reader holds
+ * old ones back), waits at most TRUNCATE_WAIT_MS (the daemon's writes wait that long at
+ * most) and is tried again on the next tick. "now" from the daemon (a write
  * failed, the WAL is over its limit) runs a tick at once.
  */
 const { path, intervalMs, walLimitBytes } = workerData as {
@@ -21,6 +22,13 @@ const { path, intervalMs, walLimitBytes } = workerData as {
   walLimitBytes: number;
 };
 const TRUNCATE_WAIT_MS = 100;
+
+/** A row of PRAGMA wal_checkpoint: frames in the WAL and frames copied to the database. */
+interface Checkpoint {
+  readonly busy: number;
+  readonly log: number;
+  readonly checkpointed: number;
+}
 const MIN_GAP_MS = 100;
 const walPath = `${path}-wal`;
 const db = new Database(path);
@@ -38,12 +46,15 @@ function walBytes(): number {
 function tick(): void {
   lastTick = Date.now();
   try {
-    db.pragma("wal_checkpoint(PASSIVE)");
+    const [passive] = db.pragma("wal_checkpoint(PASSIVE)") as Array<Checkpoint>;
     const before = walBytes();
-    if (before > walLimitBytes) {
+    // Not while a reader holds frames back (PASSIVE could not copy them all): TRUNCATE
+    // would hold the daemon's writes for its whole wait, and still not finish.
+    const caughtUp = passive !== undefined && passive.log === passive.checkpointed;
+    if (before > walLimitBytes && caughtUp) {
       db.pragma(`busy_timeout = ${TRUNCATE_WAIT_MS}`);
       try {
-        const [result] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+        const [result] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<Checkpoint>;
         parentPort?.postMessage({ truncated: result?.busy === 0, before, walBytes: walBytes() });
       } finally {
         db.pragma("busy_timeout = 1000");
