@@ -138,6 +138,11 @@ export const SiteConfigSchema = z.strictObject({
       .int()
       .min(1024 * 1024)
       .default(64 * 1024 * 1024),
+    /**
+     * Tests only, where no small filesystem can be mounted: while this file says "full"
+     * the store may not grow (SQLite's max_page_count), as on a full disk.
+     */
+    pageLimitFile: z.string().min(1).optional(),
   }),
   log: z
     .strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info") })

@@ -24,6 +24,7 @@ import { type BusWiring, createReaderBus, createTerminals, ReaderStates } from "
 import { DeferredOutbox } from "./deferred-outbox.js";
 import { DoorModes } from "./door-modes.js";
 import { createDoors } from "./door-wiring.js";
+import { PageLimitFault } from "./page-limit-fault.js";
 import { SiteSync } from "./site-sync.js";
 
 export interface AccessdDeps {
@@ -58,6 +59,7 @@ export class Accessd {
   private readonly deferred: DeferredOutbox;
   private anchor: WalAnchor | undefined;
   private walGuard: WalGuard | undefined;
+  private pageLimit: PageLimitFault | undefined;
   private reloadTimer: unknown;
   private scheduleTimer: unknown;
   private checkpointer: Checkpointer | undefined;
@@ -119,6 +121,10 @@ export class Accessd {
     const store = openStore(config.store.path, { log: this.log });
     this.store = store;
     this.anchor = WalAnchor.hold(config.store.path);
+    if (config.store.pageLimitFile) {
+      this.pageLimit = new PageLimitFault(config.store.pageLimitFile, this.log);
+      this.pageLimit.apply(store.db);
+    }
     this.journal.start();
     const checkpointMs = deps.checkpointMs ?? config.store.checkpointMs;
     const walLimitBytes = config.store.walLimitBytes;
@@ -335,6 +341,7 @@ export class Accessd {
 
   private async reloadIfChanged(): Promise<void> {
     try {
+      if (this.store) this.pageLimit?.apply(this.store.db);
       const version = this.readDataVersion();
       if (version === this.dataVersion || !this.store || !this.holder) return;
       this.dataVersion = version;
