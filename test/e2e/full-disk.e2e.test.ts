@@ -133,13 +133,24 @@ describe("accessd with its store on a full filesystem: the doors never stop", ()
     }
   });
 
-  const present = (card: number) =>
-    sim.request("present", {
+  /** Fails at once, saying how, when accessd is gone (before: SIGABRT at the first read). */
+  function assertAlive(): void {
+    if (accessd.exitCode === null && accessd.signalCode === null) return;
+    throw new Error(
+      `accessd ended (exit ${accessd.exitCode}, signal ${accessd.signalCode}): ` +
+        accessd.stderr.join("").slice(-500),
+    );
+  }
+
+  const present = (card: number) => {
+    assertAlive();
+    return sim.request("present", {
       port: 0,
       format: "H10301",
       fields: { facility: 18, card },
       timing: FAST,
     });
+  };
 
   /** The first line since `from` that matches (waiting for it if need be). */
   const lineSince = (from: number, match: (l: LogLine) => boolean, what: string, ms = 5000) =>
