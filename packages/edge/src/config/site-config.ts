@@ -129,7 +129,7 @@ export const SiteConfigSchema = z.strictObject({
     checkpointMs: z.number().int().min(0).default(2000),
     /**
      * Events held in memory, in order, while the store takes no writes (disk full, I/O
-     * error); past it the newest are dropped and counted. ~300 bytes of memory each.
+     * error); past it the newest are dropped and counted. ~200 bytes of memory each.
      */
     memoryQueueEvents: z.number().int().min(100_000).max(5_000_000).default(200_000),
     /** Past this size the WAL is emptied (TRUNCATE checkpoint), so it cannot fill the disk. */
