@@ -72,6 +72,11 @@ export class AccessdProcess {
     return this.child.exitCode;
   }
 
+  /** The signal that ended it (SIGABRT for an abort); null while it runs or after an exit. */
+  get signalCode(): NodeJS.Signals | null {
+    return this.child.signalCode;
+  }
+
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
     const exited = new Promise<number | null>((r) => this.child.once("exit", (code) => r(code)));

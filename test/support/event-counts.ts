@@ -169,3 +169,38 @@ export function centralEventsOf(
     db.close();
   }
 }
+
+/** How many events of each of `types` central stored for `site`. */
+export function centralTypeCounts(
+  eventsDb: string,
+  site: string,
+  types: readonly string[],
+): Record<string, number> {
+  const db = new Database(eventsDb, { readonly: true, fileMustExist: true });
+  try {
+    const count = db.prepare("SELECT count(*) FROM access_event WHERE site = ? AND type = ?");
+    return Object.fromEntries(types.map((type) => [type, count.pluck().get(site, type) as number]));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A read transaction held open on the edge's store (as a long report or an index rebuild
+ * holds one): while it lasts, SQLite cannot start the WAL over, so the WAL must grow.
+ */
+export function longReader(storePath: string): { readonly open: boolean; close(): void } {
+  const db = new Database(storePath, { readonly: true, fileMustExist: true });
+  db.prepare("BEGIN").run();
+  db.prepare("SELECT count(*) FROM event_outbox").get();
+  return {
+    get open() {
+      return db.open;
+    },
+    close() {
+      if (!db.open) return;
+      db.prepare("COMMIT").run();
+      db.close();
+    },
+  };
+}

@@ -70,7 +70,11 @@ export class SyncedSite {
   }
 
   /** `central serve` anew with other options (a key rotation); the old one is stopped first. */
-  async restartCentral(options: { keyFile?: string; keyId?: string; extra?: string[] }): Promise<void> {
+  async restartCentral(options: {
+    keyFile?: string;
+    keyId?: string;
+    extra?: string[];
+  }): Promise<void> {
     await this.central.stop();
     this.central = new CentralProcess({
       db: this.files.db,

@@ -41,6 +41,13 @@ export { DENY_REASONS, type DenyReason, reasonText } from "./decision/reasons.js
 export { ZoneClock } from "./schedule/local-time.js";
 export type * from "./state/model.js";
 export { Checkpointer } from "./store/checkpointer.js";
+export {
+  EventJournal,
+  type EventJournalOptions,
+  type EventRecorder,
+  type RecordOutcome,
+  type StoreHealth,
+} from "./store/event-journal.js";
 export { openStore, type Store } from "./store/store.js";
 export {
   type StateChange,

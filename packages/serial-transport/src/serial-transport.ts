@@ -5,6 +5,12 @@ import type { ByteTransport, TransportHandlers } from "./byte-transport.js";
 export interface SerialTransportOptions {
   readonly path: string;
   readonly baudRate: number;
+  /**
+   * Told about an exception thrown by a handler (data, closed). It is caught: the
+   * handlers run inside serialport's native poll callback, where an escaping exception
+   * becomes a C++ exception and std::terminate (SIGABRT). Default: a line on stderr.
+   */
+  readonly onHandlerError?: (error: Error, handler: "data" | "closed") => void;
 }
 
 /** What this transport needs of serialport's native port binding on Linux and macOS. */
@@ -28,6 +34,9 @@ const GONE = new Set(["EIO", "ENXIO", "EBADF", "ENODEV"]);
  * send each read through the thread pool twice, which costs a card read up to milliseconds
  * of latency on a busy two-core controller. A write the device cannot take at once
  * (EAGAIN) is finished by the binding's own queued write, in order.
+ *
+ * Nothing thrown by a handler leaves this class: the readable callback is called by native
+ * code (node-addon-api, C++ exceptions on), which would abort the whole process.
  */
 export class SerialTransport implements ByteTransport {
   readonly name: string;
@@ -99,13 +108,19 @@ export class SerialTransport implements ByteTransport {
 
   private watch(port: NativePort): void {
     port.poller?.once("readable", (err) => {
-      if (this.port !== port) return;
-      if (err) {
-        this.lost(port, err);
-        return;
+      // Called from native code: nothing may escape (see the class comment).
+      try {
+        if (this.port !== port) return;
+        if (err) {
+          this.lost(port, err);
+          return;
+        }
+        this.drain(port);
+        if (this.port === port) this.watch(port);
+      } catch (thrown) {
+        this.handlerFailed(thrown, "data");
+        if (this.port === port) this.watch(port);
       }
-      this.drain(port);
-      if (this.port === port) this.watch(port);
     });
   }
 
@@ -122,7 +137,25 @@ export class SerialTransport implements ByteTransport {
         return;
       }
       if (n === 0) return;
-      this.handlers?.data(Uint8Array.prototype.slice.call(this.buffer, 0, n));
+      const chunk = Uint8Array.prototype.slice.call(this.buffer, 0, n);
+      try {
+        this.handlers?.data(chunk);
+      } catch (err) {
+        this.handlerFailed(err, "data");
+      }
+    }
+  }
+
+  private handlerFailed(err: unknown, handler: "data" | "closed"): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    try {
+      if (this.options.onHandlerError) this.options.onHandlerError(error, handler);
+      else
+        process.stderr.write(
+          `${JSON.stringify({ transport: this.name, handler, err: error.message })}\n`,
+        );
+    } catch {
+      // The report itself must not throw into native code either.
     }
   }
 
@@ -134,6 +167,10 @@ export class SerialTransport implements ByteTransport {
     this.handlers = undefined;
     port.poller?.stop();
     port.close().catch(() => undefined);
-    handlers?.closed(error);
+    try {
+      handlers?.closed(error);
+    } catch (err) {
+      this.handlerFailed(err, "closed");
+    }
   }
 }

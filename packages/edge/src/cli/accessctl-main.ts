@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statfsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { buildAccessIndex } from "../access-index/build-index.js";
 import { ConfigError, loadSiteConfig, type SiteConfig } from "../config/site-config.js";
@@ -9,6 +9,7 @@ import { ZoneClock } from "../schedule/local-time.js";
 import { StoreError } from "../store/errors.js";
 import { importStateFile } from "../store/state-file.js";
 import { openStore, type Store } from "../store/store.js";
+import { WalAnchor } from "../store/wal-anchor.js";
 import { KeygenUsageError, keygen } from "./keygen-command.js";
 
 const USAGE = `usage: accessctl --config SITE.json COMMAND
@@ -64,12 +65,14 @@ export async function main(
     const config = loadSiteConfig(values.config);
     const [command, ...rest] = positionals;
     const store = openStore(config.store.path);
+    // Closed last, it keeps the WAL files that accessd needs to start on a full disk.
+    const anchor = WalAnchor.hold(config.store.path);
     try {
       switch (command) {
         case "import":
           return importCommand(store, config, rest[0], out);
         case "status":
-          return statusCommand(store, out);
+          return statusCommand(store, config.store.path, out);
         case "explain":
           return explainCommand(store, config, values.card, values.door, out);
         case "events":
@@ -87,6 +90,7 @@ export async function main(
       }
     } finally {
       store.close();
+      anchor.release();
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof KeygenUsageError) {
@@ -115,7 +119,32 @@ function importCommand(
   return 0;
 }
 
-function statusCommand(store: Store, out: Out): number {
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/**
+ * The store's disk: free space and the WAL. accessd's memory queue is in accessd (its
+ * log and the status topic say how many events it holds); here only what the disk shows.
+ */
+function diskLines(path: string, out: Out): void {
+  try {
+    const fs = statfsSync(path);
+    const free = fs.bavail * fs.bsize;
+    out(
+      `store disk free ${mib(free)}${free === 0 ? "  (full: accessd holds its events in memory)" : ""}`,
+    );
+  } catch {
+    out("store disk free -");
+  }
+  let wal = 0;
+  try {
+    wal = statSync(`${path}-wal`).size;
+  } catch {
+    // no WAL file
+  }
+  out(`store WAL       ${mib(wal)}`);
+}
+
+function statusCommand(store: Store, path: string, out: Out): number {
   const db = store.db;
   const count = (table: string) =>
     db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
@@ -135,6 +164,7 @@ function statusCommand(store: Store, out: Out): number {
     out(`${table.padEnd(15)} ${count(table)}`);
   }
   out(`outbox depth    ${store.outboxDepth()}`);
+  diskLines(path, out);
   const health = db
     .prepare(
       "SELECT payload FROM event_outbox WHERE type = 'bus-health' ORDER BY seq DESC LIMIT 500",

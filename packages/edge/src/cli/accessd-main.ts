@@ -36,7 +36,16 @@ export async function main(argv: string[]): Promise<number> {
   const daemon = new Accessd(config, {
     clock: systemClock,
     log,
-    transportFor: (bus) => new SerialTransport({ path: bus.device, baudRate: bus.baudRate }),
+    transportFor: (bus) =>
+      new SerialTransport({
+        path: bus.device,
+        baudRate: bus.baudRate,
+        onHandlerError: (err, handler) =>
+          log.error(
+            { err: err.message, bus: bus.id, handler },
+            "a serial handler threw; caught before it reached native code",
+          ),
+      }),
   });
   await daemon.start();
   log.info({ doors: config.doors.length, buses: config.buses.length }, "accessd running");

@@ -155,6 +155,22 @@ export const SiteConfigSchema = z.strictObject({
     path: z.string().min(1),
     /** WAL checkpoints from a worker thread every this many ms (0: SQLite's own, inline). */
     checkpointMs: z.number().int().min(0).default(2000),
+    /**
+     * Events held in memory, in order, while the store takes no writes (disk full, I/O
+     * error); past it the newest are dropped and counted. ~200 bytes of memory each.
+     */
+    memoryQueueEvents: z.number().int().min(100_000).max(5_000_000).default(200_000),
+    /** Past this size the WAL is emptied (TRUNCATE checkpoint), so it cannot fill the disk. */
+    walLimitBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .default(64 * 1024 * 1024),
+    /**
+     * Tests only, where no small filesystem can be mounted: while this file says "full"
+     * the store may not grow (SQLite's max_page_count), as on a full disk.
+     */
+    pageLimitFile: z.string().min(1).optional(),
   }),
   log: z
     .strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info") })

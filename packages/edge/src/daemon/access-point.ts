@@ -15,6 +15,7 @@ import type { PassbackTracker } from "../door/passback.js";
 import { openTemplate } from "../fingerprint/template-crypto.js";
 import type { FingerprintTerminal } from "../fingerprint/terminal.js";
 import type { ZoneClock } from "../schedule/local-time.js";
+import type { EventRecorder } from "../store/event-journal.js";
 import type { Store } from "../store/store.js";
 
 interface ReadRecord {
@@ -29,7 +30,10 @@ export interface AccessPointOptions {
   readonly door: DoorConfig;
   readonly controller: DoorController;
   readonly holder: IndexHolder;
+  /** For enrollments (reads only). */
   readonly store: Store;
+  /** Where the read and its decision are recorded (never throws). */
+  readonly events: EventRecorder;
   readonly passback: PassbackTracker;
   readonly clock: Clock;
   readonly zone: ZoneClock;
@@ -41,7 +45,9 @@ export interface AccessPointOptions {
 /**
  * One reader at one door: a read becomes a decision, the read and the decision go to the
  * outbox (one transaction) before anything else happens, then the door acts on it; at
- * fingerprint doors a card grant arms the terminal and a second decision follows.
+ * fingerprint doors a card grant arms the terminal and a second decision follows. When the
+ * store takes no writes (disk full) the pair waits in the journal's memory queue instead,
+ * and the door acts exactly as it would have: the decision needs only the index.
  */
 export class AccessPoint {
   private readonly o: AccessPointOptions;
@@ -122,7 +128,10 @@ export class AccessPoint {
     return decide(request, this.o.holder.current, { ms, local: this.o.zone.local(ms) });
   }
 
-  /** The read and its decision, in one outbox transaction: durable before the door moves. */
+  /**
+   * The read and its decision, in one outbox transaction: durable before the door moves
+   * (or, while the store is unwritable, queued in memory in order; never a throw).
+   */
   private record(read: ReadRecord, decision: Decision): void {
     const at = this.o.clock.wallMs();
     const where = { doorId: this.o.door.id, readerId: this.o.readerId };
@@ -131,7 +140,7 @@ export class AccessPoint {
       decision.outcome === "deny"
         ? { outcome: "deny", reason: decision.reason, message: decision.message }
         : { outcome: decision.outcome };
-    this.o.store.appendEvents([
+    this.o.events.record([
       { at, type: read.type, ...where, payload: read.payload },
       {
         at,

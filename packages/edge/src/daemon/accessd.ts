@@ -8,22 +8,24 @@ import {
   buildAccessIndexParallel,
 } from "../access-index/build-index-parallel.js";
 import type { BridgeBus } from "../buses/bridge/bridge-bus.js";
-import { OsdpBus } from "../buses/osdp/osdp-bus.js";
-import type { CardRead, CardUnreadable } from "../buses/reader-bus.js";
+import type { OsdpBus } from "../buses/osdp/osdp-bus.js";
 import type { Clock } from "../clock.js";
 import type { BusConfig, DoorConfig, SiteConfig } from "../config/site-config.js";
-import { DoorController, InterlockGroup } from "../door/door-controller.js";
+import type { DoorController } from "../door/door-controller.js";
 import { PassbackTracker } from "../door/passback.js";
-import { parseTemplateKey } from "../fingerprint/template-crypto.js";
 import type { FingerprintTerminal } from "../fingerprint/terminal.js";
 import { ZoneClock } from "../schedule/local-time.js";
 import { Checkpointer } from "../store/checkpointer.js";
+import { EventJournal, type StoreHealth } from "../store/event-journal.js";
 import type { OutboxEvent } from "../store/outbox.js";
 import { openStore, type Store } from "../store/store.js";
-import { AccessPoint } from "./access-point.js";
+import { WalAnchor } from "../store/wal-anchor.js";
+import { WalGuard } from "../store/wal-guard.js";
 import { type BusWiring, createReaderBus, createTerminals, ReaderStates } from "./bus-wiring.js";
 import { DeferredOutbox } from "./deferred-outbox.js";
 import { DoorModes } from "./door-modes.js";
+import { createDoors } from "./door-wiring.js";
+import { PageLimitFault } from "./page-limit-fault.js";
 import { SiteSync } from "./site-sync.js";
 
 export interface AccessdDeps {
@@ -37,19 +39,6 @@ export interface AccessdDeps {
   /** WAL checkpoints from a worker thread every this many ms; 0 leaves them to SQLite (tests). */
   readonly checkpointMs?: number;
 }
-
-const ALARMS = new Set([
-  "door-held-open-prealarm",
-  "door-held-open-alarm",
-  "door-forced-open",
-  "interlock-blocked",
-]);
-
-const SIGNALS = {
-  grant: { led: "green", buzzer: true, ms: 300 },
-  deny: { led: "red", buzzer: true, ms: 1000 },
-  "wait-finger": { led: "amber", buzzer: false, ms: 10_000 },
-} as const;
 
 /**
  * The edge daemon of one site: store, decision index, reader buses, door controllers.
@@ -66,14 +55,12 @@ export class Accessd {
   private readonly doors = new Map<string, DoorController>();
   private readonly passback = new PassbackTracker();
   private readonly zone: ZoneClock;
-  private readonly deferred = new DeferredOutbox(
-    () => this.store,
-    (err, events) =>
-      this.log.error(
-        { err: err.message, events: events.length },
-        "events not yet stored; retrying",
-      ),
-  );
+  /** Every event goes through it: written through, or held in order while the store cannot. */
+  private readonly journal: EventJournal;
+  private readonly deferred: DeferredOutbox;
+  private anchor: WalAnchor | undefined;
+  private walGuard: WalGuard | undefined;
+  private pageLimit: PageLimitFault | undefined;
   private reloadTimer: unknown;
   private scheduleTimer: unknown;
   private checkpointer: Checkpointer | undefined;
@@ -87,6 +74,18 @@ export class Accessd {
     this.deps = deps;
     this.log = deps.log.child({ site: config.site });
     this.zone = new ZoneClock(config.timezone);
+    this.journal = new EventJournal({
+      sink: () => this.store,
+      clock: deps.clock,
+      log: this.log.child({ module: "journal" }),
+      options: { maxQueuedEvents: config.store.memoryQueueEvents },
+      // A failed write may be a WAL that could not grow: a checkpoint may free it.
+      writeFailed: () => this.checkpointer?.checkpointNow(),
+      holdBacklog: () => this.walGuard?.holdBacklog() ?? false,
+      // The status says when the store stops or starts taking writes again.
+      changed: () => this.sync?.client.readersChanged(),
+    });
+    this.deferred = new DeferredOutbox(this.journal);
     this.modes = new DoorModes({
       doors: config.doors,
       index: () => this.holder?.current,
@@ -114,16 +113,43 @@ export class Accessd {
     return this.buses.get(id);
   }
 
+  /** Whether the store takes writes, and what waits in memory meanwhile (for the status). */
+  storeHealth(): StoreHealth & { readonly walBytes: number } {
+    return { ...this.journal.health(), walBytes: this.walGuard?.walBytes() ?? 0 };
+  }
+
   async start(): Promise<void> {
     const { config, deps } = this;
+    // Opening needs no free byte on the disk (see WalAnchor): a full disk does not stop it.
     const store = openStore(config.store.path, { log: this.log });
     this.store = store;
     if (store.prepareOutboxEpoch())
       this.log.info({ outboxEpoch: store.outboxEpoch() }, "outbox epoch of this run");
+    this.anchor = WalAnchor.hold(config.store.path);
+    if (config.store.pageLimitFile) {
+      this.pageLimit = new PageLimitFault(config.store.pageLimitFile, this.log);
+      this.pageLimit.apply(store.db);
+    }
+    this.journal.start();
+    const checkpointMs = deps.checkpointMs ?? config.store.checkpointMs;
+    const walLimitBytes = config.store.walLimitBytes;
+    store.db.pragma(`journal_size_limit = ${Math.min(walLimitBytes, 64 * 1024 * 1024)}`);
     // Checkpoints copy the WAL into the database file and fsync it: never inside a commit
-    // on the card-to-relay path, but from a worker thread (Checkpointer).
-    if ((deps.checkpointMs ?? config.store.checkpointMs) > 0)
+    // on the card-to-relay path, but from a worker thread (Checkpointer), from the start,
+    // so that the WAL is bounded also while the index is being built.
+    if (checkpointMs > 0) {
       store.db.pragma("wal_autocheckpoint = 0");
+      const checkpointer = new Checkpointer(config.store.path, this.log);
+      checkpointer.start({ intervalMs: checkpointMs, walLimitBytes });
+      this.checkpointer = checkpointer;
+      this.walGuard = new WalGuard({
+        path: config.store.path,
+        limitBytes: walLimitBytes,
+        clock: deps.clock,
+        log: this.log,
+        checkpointNow: () => checkpointer.checkpointNow(),
+      });
+    }
     const started = deps.clock.now();
     // Load the time zone's offsets up front, so no decision pays for the first lookup.
     const wall = deps.clock.wallMs();
@@ -161,16 +187,11 @@ export class Accessd {
     this.armReload();
     this.armSchedules();
     if (config.sync) this.startSync(config.sync);
-    if ((deps.checkpointMs ?? config.store.checkpointMs) > 0) {
-      this.checkpointer = new Checkpointer(config.store.path, this.log);
-      this.checkpointer.start(deps.checkpointMs ?? config.store.checkpointMs);
-    }
   }
 
   async stop(): Promise<void> {
     await this.sync?.stop();
     this.sync = undefined;
-    await this.checkpointer?.stop();
     for (const timer of [this.reloadTimer, this.scheduleTimer]) {
       if (timer !== undefined) this.deps.clock.clearTimeout(timer);
     }
@@ -181,8 +202,20 @@ export class Accessd {
     if (this.store) {
       this.record("accessd-stopped", {}, {});
       this.deferred.flush();
+      if (!this.journal.flush()) {
+        this.log.error(
+          { ...this.journal.health() },
+          "store still unwritable at stop; the events held in memory are lost",
+        );
+      }
+      this.journal.stop();
+      await this.checkpointer?.stop();
+      this.checkpointer = undefined;
+      this.walGuard = undefined;
       this.store.close();
       this.store = undefined;
+      this.anchor?.release();
+      this.anchor = undefined;
     }
   }
 
@@ -197,6 +230,7 @@ export class Accessd {
       {
         site: this.config.site,
         store: this.store as Store,
+        events: this.journal,
         holder,
         clock: this.deps.clock,
         log: this.log,
@@ -215,6 +249,10 @@ export class Accessd {
           this.modes.apply();
         },
         readers: () => this.readerStates.list(),
+        storeHealth: () => {
+          const health = this.journal.health();
+          return { unwritable: !health.writable, queued: health.queued, dropped: health.dropped };
+        },
       },
       config,
     );
@@ -263,90 +301,20 @@ export class Accessd {
   }
 
   private createDoors(): void {
-    const store = this.store as Store;
-    const holder = this.holder as IndexHolder;
-    const groups = new Map<string, InterlockGroup>();
-    const key = this.config.fingerprint
-      ? parseTemplateKey(this.config.fingerprint.keyHex)
-      : undefined;
-    for (const door of this.config.doors) {
-      const group = door.interlockGroup
-        ? (groups.get(door.interlockGroup) ?? new InterlockGroup())
-        : undefined;
-      if (door.interlockGroup && group) groups.set(door.interlockGroup, group);
-      const controller = new DoorController({
-        id: door.id,
-        timing: {
-          strikeMs: door.strikeMs,
-          relockOnClose: door.relockOnClose,
-          heldOpenPreAlarmMs: door.heldOpenPreAlarmMs,
-          heldOpenAlarmMs: door.heldOpenAlarmMs,
-          rexUnlocks: door.rex?.unlocks ?? true,
-        },
-        io: this.doorIo(door),
-        clock: this.deps.clock,
-        emit: (event) => {
-          this.record(event.type, { doorId: event.doorId }, event.detail ?? {});
-          const fields = { door: event.doorId, event: event.type, ...event.detail };
-          if (ALARMS.has(event.type)) this.log.warn(fields, "door alarm");
-          else this.log.info(fields, "door");
-        },
-        initialMode: door.mode,
-        ...(group ? { interlock: group } : {}),
-      });
-      group?.add(controller);
-      this.doors.set(door.id, controller);
-      for (const [readerId, direction] of [
-        [door.entryReader, "entry"],
-        [door.exitReader, "exit"],
-      ] as const) {
-        if (!readerId) continue;
-        const reader = this.config.readers.get(readerId);
-        const bus = reader ? this.buses.get(reader.bus.id) : undefined;
-        if (!reader || !bus) continue;
-        const point = new AccessPoint({
-          site: this.config.site,
-          readerId,
-          direction,
-          door,
-          controller,
-          holder,
-          store,
-          passback: this.passback,
-          clock: this.deps.clock,
-          zone: this.zone,
-          log: this.log,
-          ...(this.terminals.get(door.id) ? { terminal: this.terminals.get(door.id) } : {}),
-          ...(key && this.config.fingerprint
-            ? { fingerprint: { key, armMs: this.config.fingerprint.armMs } }
-            : {}),
-        });
-        const port = reader.reader.port;
-        const onCard = (e: CardRead) => {
-          if (e.port === port) point.onCard(e);
-        };
-        const onUnreadable = (e: CardUnreadable) => {
-          if (e.port === port) point.onUnreadable(e);
-        };
-        if (bus instanceof OsdpBus) bus.on("card", onCard).on("unreadable", onUnreadable);
-        else bus.on("card", onCard).on("unreadable", onUnreadable);
-      }
-    }
-  }
-
-  private doorIo(door: DoorConfig) {
-    const lockBus = this.buses.get(door.lock.bus);
-    const reader = this.config.readers.get(door.entryReader);
-    const readerBus = reader ? this.buses.get(reader.bus.id) : undefined;
-    const { number, address } = door.lock;
-    return {
-      pulseLock: (ms: number) => lockBus?.pulseRelay(number, ms, address),
-      holdLock: (released: boolean) => lockBus?.setRelay(number, released, address),
-      signal: (kind: keyof typeof SIGNALS) => {
-        const s = SIGNALS[kind];
-        if (reader) readerBus?.feedback(reader.reader.port, s.led, s.buzzer, s.ms);
-      },
-    };
+    const doors = createDoors({
+      config: this.config,
+      store: this.store as Store,
+      holder: this.holder as IndexHolder,
+      events: this.journal,
+      passback: this.passback,
+      clock: this.deps.clock,
+      zone: this.zone,
+      log: this.log,
+      buses: this.buses,
+      terminals: this.terminals,
+      record: (type, where, payload) => this.record(type, where, payload),
+    });
+    for (const [id, door] of doors) this.doors.set(id, door);
   }
 
   private onInput(busId: string, input: number, active: boolean, address?: number): void {
@@ -383,6 +351,7 @@ export class Accessd {
 
   private async reloadIfChanged(): Promise<void> {
     try {
+      if (this.store) this.pageLimit?.apply(this.store.db);
       const version = this.readDataVersion();
       if (version === this.dataVersion || !this.store || !this.holder) return;
       this.dataVersion = version;

@@ -11,8 +11,10 @@ import type { Clock } from "../clock.js";
 import { ConfigError, type SyncConfig } from "../config/site-config.js";
 import { readSyncCredentials } from "../config/sync-credentials.js";
 import type { DoorController } from "../door/door-controller.js";
+import type { EventRecorder } from "../store/event-journal.js";
 import type { Store } from "../store/store.js";
 import type { CommandExecution } from "../sync/commands.js";
+import type { StatusStoreHealth } from "../sync/status.js";
 import { SyncClient } from "../sync/sync-client.js";
 import { IndexFollower } from "./index-follower.js";
 
@@ -20,6 +22,8 @@ import { IndexFollower } from "./index-follower.js";
 export interface SiteSyncHost {
   readonly site: string;
   readonly store: Store;
+  /** Where the sync's own events go (the daemon's journal: one order for all events). */
+  readonly events: EventRecorder;
   readonly holder: IndexHolder;
   readonly clock: Clock;
   readonly log: Logger;
@@ -33,6 +37,8 @@ export interface SiteSyncHost {
   /** A door's mode by central's command, over its policy until the next command. */
   setCommandedMode(doorId: string, mode: DoorController["mode"]): void;
   readers(): ReaderHealth[];
+  /** Whether the store takes writes and what waits in memory (the status reports it). */
+  storeHealth(): StatusStoreHealth;
 }
 
 /**
@@ -64,6 +70,7 @@ export class SiteSync {
       mqttUrl: process.env.MQTT_URL ?? config.mqttUrl,
       mqtt: credentials.mqtt,
       store: host.store,
+      events: host.events,
       publicKeys: publicKeys(config.centralKeys),
       signingKey: host.edgeKey,
       clock: host.clock,
@@ -77,6 +84,7 @@ export class SiteSync {
         },
         executeCommand: (command) => Promise.resolve(this.execute(command)),
         readers: () => host.readers(),
+        storeHealth: () => host.storeHealth(),
       },
     });
   }

@@ -12,6 +12,8 @@ import {
 } from "@acs/protocol";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import type { EventRecorder } from "../store/event-journal.js";
+import { storeFaultCode } from "../store/storage-errors.js";
 import type { Store } from "../store/store.js";
 import type { CentralKeyRing } from "./central-key-ring.js";
 import type { EdgeSigner } from "./edge-signer.js";
@@ -41,6 +43,8 @@ export interface CommandOptions {
 export interface CommandHandlerDeps {
   readonly site: string;
   readonly store: Store;
+  /** Where the "command" events go (never throws). */
+  readonly events: EventRecorder;
   /** Central's keys: a command must be signed by one. */
   readonly publicKeys: TrustedKeys;
   /** Central's key rotation changes these (trust-central-key, untrust-central-key). */
@@ -84,6 +88,12 @@ function signatureReason(error: unknown): string {
  * a day after their command expired (an expired command is refused for that alone).
  * Every command and its outcome is an outbox event of type "command".
  * Commands are handled one at a time, in the order they arrive.
+ *
+ * A command whose id cannot be recorded (the store takes no writes: disk full) is refused
+ * with STORE_UNWRITABLE, not executed: run without a durable record of its id, it could be
+ * run again after a restart by replaying the same signed message (a remote open twice).
+ * Ids kept in memory would not survive that restart. Central may send it again (a new id)
+ * once the edge's status says its store takes writes.
  */
 export class CommandHandler {
   private readonly deps: CommandHandlerDeps;
@@ -108,11 +118,17 @@ export class CommandHandler {
 
   /** Forgets seen ids whose commands expired more than a day ago; returns how many. */
   prune(): number {
-    const pruned = this.deps.store.seenCommands.prune(
-      this.deps.clock.wallMs() - this.seenRetentionMs,
-    );
-    if (pruned > 0) this.deps.log.debug({ pruned }, "expired command ids pruned");
-    return pruned;
+    try {
+      const pruned = this.deps.store.seenCommands.prune(
+        this.deps.clock.wallMs() - this.seenRetentionMs,
+      );
+      if (pruned > 0) this.deps.log.debug({ pruned }, "expired command ids pruned");
+      return pruned;
+    } catch (err) {
+      // A full disk: the expired ids stay until the next prune (they refuse nothing new).
+      this.deps.log.warn({ err: (err as Error).message }, "pruning command ids failed");
+      return 0;
+    }
   }
 
   /** A message on the command topic; handled after the ones before it. */
@@ -168,9 +184,11 @@ export class CommandHandler {
     try {
       fresh = store.seenCommands.markSeen(command.id, command.expiresAt, now);
     } catch (err) {
-      // Without its id on disk a replay could run it again: refused, not run unguarded.
+      if (storeFaultCode(err) === undefined) throw err;
+      // Without its id on disk a replay could run it again: refused, not run unguarded
+      // (seen already? Then it is a replay whatever the store says now).
       this.deps.log.error({ err: (err as Error).message, id: command.id }, "command id not stored");
-      this.refuse(command, "STORE_UNWRITABLE");
+      this.refuse(command, this.seenBefore(command.id) ? "REPLAYED" : "STORE_UNWRITABLE");
       return;
     }
     if (!fresh) {
@@ -182,6 +200,14 @@ export class CommandHandler {
     else if (execution.outcome === "refused") this.count(execution.reason ?? "REFUSED");
     else this.counters.failed++;
     this.finish(command, execution.outcome, execution.reason ?? null);
+  }
+
+  private seenBefore(id: string): boolean {
+    try {
+      return this.deps.store.seenCommands.has(id);
+    } catch {
+      return false;
+    }
   }
 
   private async execute(command: SiteCommand): Promise<CommandExecution> {
@@ -253,11 +279,11 @@ export class CommandHandler {
     outcome: CommandResult["outcome"],
     reason: string | null,
   ): void {
-    const { site, clock, store, log } = this.deps;
+    const { site, clock, events } = this.deps;
     const at = clock.wallMs();
     const action = command?.action;
-    try {
-      store.appendEvent({
+    events.record([
+      {
         at,
         type: "command",
         ...(action && "doorId" in action ? { doorId: action.doorId } : {}),
@@ -276,10 +302,8 @@ export class CommandHandler {
           outcome,
           reason,
         },
-      });
-    } catch (err) {
-      log.error({ err: (err as Error).message }, "recording a command failed");
-    }
+      },
+    ]);
     // The id of a refused, unverified message is only what it claimed.
     const result: CommandResult = { id: command?.id ?? "", site, outcome, reason, at };
     if (!this.send(result)) {

@@ -9,6 +9,7 @@ import {
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { StoreError } from "../store/errors.js";
+import { storeFaultCode } from "../store/storage-errors.js";
 import type { Store } from "../store/store.js";
 import type { SecurityEvents } from "./security-events.js";
 
@@ -78,6 +79,8 @@ export class DeltaSequencer {
   private appliedCount = 0;
   private duplicateCount = 0;
   private refusedCount = 0;
+  /** The store refused the last commit for its own reason (disk full): the code. */
+  private storeFailing: string | undefined;
 
   constructor(deps: DeltaSequencerDeps) {
     this.deps = deps;
@@ -144,6 +147,7 @@ export class DeltaSequencer {
     const progressed = next - 1 > this.runEnd;
     this.runEnd = next - 1;
     if (this.held.size === 0) {
+      this.storeFailing = undefined;
       this.clearGapTimer();
       return;
     }
@@ -204,6 +208,10 @@ export class DeltaSequencer {
       return this.applyFailed(change, err);
     }
     for (const delta of change) this.held.delete(delta.version);
+    if (this.storeFailing !== undefined) {
+      log.info({ code: this.storeFailing }, "the store takes deltas again");
+      this.storeFailing = undefined;
+    }
     this.appliedCount += change.length;
     const last = change[change.length - 1] as SiteDelta;
     log.info(
@@ -228,8 +236,15 @@ export class DeltaSequencer {
       this.deps.requestSnapshot("bad-delta");
       return false;
     }
-    // I/O (disk full, busy): keep the deltas and try again when the gap timer fires.
-    log.error({ err: (err as Error).message, version: first }, "applying a delta failed");
+    // I/O (disk full, busy): keep the deltas and try again when the gap timer fires; it
+    // is no gap, so no snapshot is asked for (the store could not take that either).
+    const code = storeFaultCode(err) ?? (err as Error).name;
+    if (this.storeFailing === undefined)
+      log.error(
+        { err: (err as Error).message, code, version: first },
+        "applying a delta failed; keeping it and trying again",
+      );
+    this.storeFailing = code;
     this.armGapTimer();
     return false;
   }
@@ -259,6 +274,7 @@ export class DeltaSequencer {
     const before = this.held.size;
     this.drain();
     if (this.held.size === 0) return;
+    if (this.storeFailing !== undefined) return;
     if (this.deps.snapshotPending()) return;
     this.deps.log.warn(
       {

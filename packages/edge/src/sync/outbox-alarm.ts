@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import type { Store } from "../store/store.js";
+import type { EventRecorder } from "../store/event-journal.js";
 
 export interface OutboxAlarmDeps {
-  readonly store: Store;
+  /** Where the "outbox-alarm" events go (never throws). */
+  readonly events: EventRecorder;
   readonly clock: Clock;
   readonly log: Logger;
   /** The outbox's size for the alarm levels (100 %). */
@@ -52,15 +53,9 @@ export class OutboxAlarm {
     };
     if (level > previous) this.deps.log.warn(fields, "event outbox alarm");
     else this.deps.log.info(fields, "event outbox alarm lowered");
-    try {
-      this.deps.store.appendEvent({
-        at: this.deps.clock.wallMs(),
-        type: "outbox-alarm",
-        payload: fields,
-      });
-    } catch (err) {
-      this.deps.log.error({ err: (err as Error).message }, "recording the outbox alarm failed");
-    }
+    this.deps.events.record([
+      { at: this.deps.clock.wallMs(), type: "outbox-alarm", payload: fields },
+    ]);
     this.deps.changed(level);
   }
 }

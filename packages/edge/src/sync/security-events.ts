@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import type { Store } from "../store/store.js";
+import type { EventRecorder } from "../store/event-journal.js";
 
 /** What was refused: the kind of message, as it came in. */
 export type RefusedMessage =
@@ -24,7 +24,7 @@ const WINDOW_MS = 60_000;
  * counted and recorded as one event (`reason: "SUPPRESSED"`, `count`) when the minute ends.
  */
 export class SecurityEvents {
-  private readonly store: Store;
+  private readonly events: EventRecorder;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly perMinute: number;
@@ -34,8 +34,8 @@ export class SecurityEvents {
   private flushTimer: unknown;
   private total = 0;
 
-  constructor(store: Store, clock: Clock, log: Logger, perMinute = 60) {
-    this.store = store;
+  constructor(events: EventRecorder, clock: Clock, log: Logger, perMinute = 60) {
+    this.events = events;
     this.clock = clock;
     this.log = log;
     this.perMinute = perMinute;
@@ -83,11 +83,8 @@ export class SecurityEvents {
     this.record({ message: null, reason: "SUPPRESSED", count });
   }
 
+  /** Through the journal: never throws, held in order while the store takes no writes. */
   private record(payload: object): void {
-    try {
-      this.store.appendEvent({ at: this.clock.wallMs(), type: "sync-refused", payload });
-    } catch (err) {
-      this.log.error({ err: (err as Error).message }, "recording a refused sync message failed");
-    }
+    this.events.record([{ at: this.clock.wallMs(), type: "sync-refused", payload }]);
   }
 }

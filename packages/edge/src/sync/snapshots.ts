@@ -112,6 +112,7 @@ export class SnapshotReceiver {
   /** Chunks of the staged manifest in the staging table. */
   private heldCount = 0;
   private retryTimer: unknown;
+  private storeFailing = false;
   private ready = false;
   private requestedCount = 0;
   private appliedCount = 0;
@@ -226,8 +227,15 @@ export class SnapshotReceiver {
     const pending = this.staged;
     const requestId = pending?.requestId ?? randomUUID();
     const haveVersion = store.stateVersion() ?? 0;
-    store.snapshotStaging.request(requestId, reason, haveVersion, clock.wallMs());
-    this.staged = store.snapshotStaging.current();
+    try {
+      store.snapshotStaging.request(requestId, reason, haveVersion, clock.wallMs());
+      this.staged = store.snapshotStaging.current();
+    } catch (err) {
+      // The store takes no writes (disk full): no chunk could be staged either. Asked
+      // again when the next reason comes (a gap, the retry timer of a staged snapshot).
+      this.storeRefused(err, "asking for a snapshot");
+      return;
+    }
     if (!pending) this.earlyChunks = [];
     if (!this.ready || !link.connected) {
       log.info({ reason, haveVersion }, "snapshot needed; asking once connected");
@@ -373,12 +381,20 @@ export class SnapshotReceiver {
       this.refuse("chunk", "MALFORMED", { version: chunk.version, index: chunk.index });
       return false;
     }
-    const added = this.deps.store.snapshotStaging.putChunk(
-      manifest.version,
-      manifest.sha256,
-      chunk.index,
-      chunk.data,
-    );
+    let added: boolean;
+    try {
+      added = this.deps.store.snapshotStaging.putChunk(
+        manifest.version,
+        manifest.sha256,
+        chunk.index,
+        chunk.data,
+      );
+    } catch (err) {
+      // Lost for now; the stall timer asks for the snapshot again.
+      this.storeRefused(err, "staging a snapshot chunk");
+      this.armRetry();
+      return false;
+    }
     if (added) {
       this.heldCount++;
       this.progress();
@@ -433,6 +449,7 @@ export class SnapshotReceiver {
       return;
     }
     this.appliedCount++;
+    this.storeFailing = false;
     this.reset();
     log.info({ version: state.version }, "snapshot applied");
     this.deps.finished(state.version);
@@ -506,6 +523,12 @@ export class SnapshotReceiver {
     this.retryTimer = this.deps.clock.setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.staged || !this.ready) return;
+      // Every chunk is here and the apply failed (I/O): apply again, not ask again (the
+      // chunks would come as duplicates, and nothing would apply them).
+      if (this.manifest && this.heldCount >= this.manifest.chunkCount) {
+        this.tryComplete();
+        return;
+      }
       this.deps.log.warn(
         {
           requestId: this.staged.requestId,
@@ -522,6 +545,16 @@ export class SnapshotReceiver {
       );
       this.send(this.staged.reason as SnapshotReason);
     }, this.retry.next());
+  }
+
+  /** Logs a write the store refused, once until one works again. */
+  private storeRefused(err: unknown, what: string): void {
+    if (this.storeFailing) return;
+    this.storeFailing = true;
+    this.deps.log.error(
+      { err: (err as Error).message, what },
+      "the store refused a snapshot write",
+    );
   }
 
   private clearRetry(): void {

@@ -6,7 +6,7 @@ import type { EdgeSigner } from "./edge-signer.js";
 import type { Link } from "./link.js";
 
 /** Whether the store takes writes, and what waits in memory meanwhile (the status reports it). */
-export interface StoreHealth {
+export interface StatusStoreHealth {
   readonly unwritable: boolean;
   readonly queued: number;
   readonly dropped: number;
@@ -31,7 +31,7 @@ export interface StatusDeps {
   readonly outboxAlarm: () => boolean;
   readonly readers: () => readonly ReaderHealth[];
   readonly centralKeyIds: () => readonly string[];
-  readonly storeHealth: () => StoreHealth;
+  readonly storeHealth: () => StatusStoreHealth;
   readonly outboxEpoch: () => string;
   readonly syncHealthy: () => boolean;
 }
@@ -136,7 +136,7 @@ export class StatusPublisher {
     this.clearTimers();
   }
 
-  private storeHealth(): StoreHealth {
+  private storeHealth(): StatusStoreHealth {
     try {
       return this.deps.storeHealth();
     } catch {

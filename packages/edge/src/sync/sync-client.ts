@@ -117,6 +117,7 @@ export class SyncClient implements Link {
   start(): void {
     if (this.started) throw new Error("sync client already started");
     this.started = true;
+    this.parts.ownJournal?.start();
     const storeSite = this.o.store.site();
     if (storeSite !== null && storeSite !== this.site)
       this.log.error({ storeSite }, "the store holds another site's state");
@@ -252,15 +253,13 @@ export class SyncClient implements Link {
   }
 
   private recordHealth(refused: readonly string[]): void {
-    try {
-      this.o.store.appendEvent({
+    this.parts.events.record([
+      {
         at: this.o.clock.wallMs(),
         type: "sync-health",
         payload: { healthy: refused.length === 0, refusedSubscriptions: refused },
-      });
-    } catch (err) {
-      this.log.error({ err: (err as Error).message }, "recording sync health failed");
-    }
+      },
+    ]);
   }
 
   /**
@@ -368,6 +367,8 @@ export class SyncClient implements Link {
     this.parts.deltas.stop();
     this.parts.status.stop();
     this.parts.subscriptions.stop();
+    this.parts.ownJournal?.flush();
+    this.parts.ownJournal?.stop();
   }
 
   private armPrune(): void {

@@ -1,5 +1,6 @@
 import type { ReaderHealth, SiteDelta } from "@acs/protocol";
 import type { Logger } from "pino";
+import { EventJournal, type EventRecorder } from "../store/event-journal.js";
 import { CentralKeyRing } from "./central-key-ring.js";
 import { CommandHandler } from "./commands.js";
 import { DeltaSequencer } from "./deltas.js";
@@ -16,6 +17,9 @@ import { Uplink } from "./uplink.js";
 export interface SyncParts {
   readonly signer: EdgeSigner;
   readonly keyRing: CentralKeyRing;
+  readonly events: EventRecorder;
+  /** The journal the client keeps when it was given none (started and stopped with it). */
+  readonly ownJournal: EventJournal | undefined;
   readonly security: SecurityEvents;
   readonly subscriptions: Subscriptions;
   readonly snapshots: SnapshotReceiver;
@@ -50,7 +54,11 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
   const signer = edgeSigner(options.signingKey);
   const keyRing = new CentralKeyRing(options.publicKeys, store, clock, log);
   const publicKeys = keyRing;
-  const security = new SecurityEvents(store, clock, log, options.securityEventsPerMinute ?? 60);
+  const ownJournal = options.events
+    ? undefined
+    : new EventJournal({ sink: () => store, clock, log: log.child({ module: "journal" }) });
+  const events = options.events ?? (ownJournal as EventJournal);
+  const security = new SecurityEvents(events, clock, log, options.securityEventsPerMinute ?? 60);
   const subscriptions = new Subscriptions({
     filters: wiring.filters,
     clock,
@@ -86,6 +94,7 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
   const uplink = new Uplink({
     site,
     store,
+    events,
     clock,
     log,
     link,
@@ -115,6 +124,7 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
   const commands = new CommandHandler({
     site,
     store,
+    events,
     publicKeys,
     keyRing,
     signer,
@@ -124,5 +134,17 @@ export function createSyncParts(options: SyncClientOptions, wiring: SyncPartsWir
     execute: (command) => options.hooks.executeCommand(command),
     ...(options.commands ? { options: options.commands } : {}),
   });
-  return { signer, keyRing, security, subscriptions, snapshots, deltas, uplink, status, commands };
+  return {
+    signer,
+    keyRing,
+    events,
+    ownJournal,
+    security,
+    subscriptions,
+    snapshots,
+    deltas,
+    uplink,
+    status,
+    commands,
+  };
 }

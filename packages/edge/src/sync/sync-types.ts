@@ -3,11 +3,12 @@ import type { ReaderHealth, SigningKey, SiteCommand, SiteDelta } from "@acs/prot
 import type { IClientOptions } from "mqtt";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import type { EventRecorder } from "../store/event-journal.js";
 import type { Store } from "../store/store.js";
 import type { CommandExecution, CommandOptions, CommandStats } from "./commands.js";
 import type { DeltaOptions, DeltaStats } from "./deltas.js";
 import type { SnapshotOptions, SnapshotStats } from "./snapshots.js";
-import type { StatusOptions, StoreHealth } from "./status.js";
+import type { StatusOptions, StatusStoreHealth } from "./status.js";
 import type { SubscriptionState } from "./subscriptions.js";
 import type { UplinkOptions, UplinkStats } from "./uplink.js";
 
@@ -32,7 +33,7 @@ export interface SyncHooks {
   /** Reader health for the status. */
   readers(): ReaderHealth[];
   /** Whether the store takes writes (and what waits in memory), for the status. */
-  storeHealth?(): StoreHealth;
+  storeHealth?(): StatusStoreHealth;
 }
 
 export interface SyncClientOptions {
@@ -43,6 +44,12 @@ export interface SyncClientOptions {
   /** Default `edge-<site>`: fixed, so the broker keeps the persistent session. */
   readonly clientId?: string;
   readonly store: Store;
+  /**
+   * Where the sync's events go (refusals, sync health, outbox alarms, commands): accessd's
+   * journal, so that they keep one order with the doors' events also while the store takes
+   * no writes. Without it the client keeps a journal of its own.
+   */
+  readonly events?: EventRecorder;
   /**
    * Central's signing keys by key id, as the site config names them (deltas, manifests,
    * commands, acks, central's status); a signed key rotation adds and withdraws keys over

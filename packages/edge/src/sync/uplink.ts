@@ -11,6 +11,8 @@ import {
 } from "@acs/protocol";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import type { EventRecorder } from "../store/event-journal.js";
+import { storeFaultCode } from "../store/storage-errors.js";
 import type { Store } from "../store/store.js";
 import { SentLedger } from "./ack-check.js";
 import { type EdgeSigner, ENVELOPE_OVERHEAD_BYTES } from "./edge-signer.js";
@@ -46,6 +48,8 @@ export interface UplinkOptions {
 export interface UplinkDeps {
   readonly site: string;
   readonly store: Store;
+  /** Where the outbox alarm events go (never throws). */
+  readonly events: EventRecorder;
   readonly clock: Clock;
   readonly log: Logger;
   readonly link: Link;
@@ -133,6 +137,8 @@ export class Uplink {
   private pollTimer: unknown;
   private alarmTimer: unknown;
   private pumping = false;
+  /** The store refused the last delete (disk full): tried again, logged once. */
+  private deleteFailing: string | undefined;
   private depth = 0;
   private counters = {
     batchesSent: 0,
@@ -154,7 +160,7 @@ export class Uplink {
     this.alarmCheckMs = o.alarmCheckMs ?? 1000;
     this.reader = new OutboxReader(deps.store.db);
     this.alarm = new OutboxAlarm({
-      store: deps.store,
+      events: deps.events,
       clock: deps.clock,
       log: deps.log,
       maxEvents: o.maxEvents ?? 5_000_000,
@@ -303,9 +309,20 @@ export class Uplink {
     try {
       deleted = this.deps.store.deleteEventsUpTo(upTo);
     } catch (err) {
-      // The store takes no writes now: the acknowledged ranges stay known, deleted later.
-      this.deps.log.warn({ err: (err as Error).message }, "acknowledged events not deleted yet");
+      // The acknowledged ranges are remembered: the delete is tried again on the next ack
+      // and on the alarm timer; nothing is sent again meanwhile.
+      const code = storeFaultCode(err) ?? (err as Error).name;
+      if (this.deleteFailing === undefined)
+        this.deps.log.warn(
+          { err: (err as Error).message, code, upTo },
+          "deleting acknowledged events failed; trying again later",
+        );
+      this.deleteFailing = code;
       return;
+    }
+    if (this.deleteFailing !== undefined) {
+      this.deps.log.info({ upTo }, "acknowledged events deleted again");
+      this.deleteFailing = undefined;
     }
     this.counters.eventsDeleted += deleted;
     this.deletedUpTo = upTo;
@@ -472,7 +489,12 @@ export class Uplink {
     this.alarmTimer = this.deps.clock.setTimeout(() => {
       this.alarmTimer = undefined;
       if (this.stopped) return;
-      this.checkAlarm();
+      try {
+        if (this.deleteFailing !== undefined) this.deletePrefix();
+        this.checkAlarm();
+      } catch (err) {
+        this.deps.log.error({ err: (err as Error).message }, "outbox alarm check failed");
+      }
       this.armAlarm();
     }, this.alarmCheckMs);
   }

@@ -62,6 +62,8 @@ describe("accessctl", () => {
     const status = await run("status");
     expect(status.out).toMatch(/state version\s+1/);
     expect(status.out).toMatch(/card\s+23/);
+    expect(status.out).toMatch(/store disk free \d+\.\d MiB/);
+    expect(status.out).toMatch(/store WAL\s+\d+\.\d MiB/);
   });
 
   it("explains in the support desk's order and names the missing enrollment", async () => {

@@ -5,7 +5,8 @@ import {
   signEnvelope,
   topics,
 } from "@acs/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openStore } from "../../src/store/store.js";
 import { type CommandExecution, CommandHandler } from "../../src/sync/commands.js";
 import { cleanupDirs } from "./fixtures.js";
@@ -25,6 +26,7 @@ function setup(
   const handler = new CommandHandler({
     site: SITE,
     store: env.store,
+    events: env.events,
     publicKeys: env.keyRing,
     keyRing: env.keyRing,
     signer: env.signer,
@@ -107,6 +109,36 @@ describe("commands (unit)", () => {
       outcome: "failed",
       reason: "TIMEOUT",
     });
+    store.close();
+  });
+
+  it("refuses (STORE_UNWRITABLE), not executes, a command whose id cannot be recorded", async () => {
+    const { send, clock, results, executed, store, events } = setup();
+    await send(command("seen", clock.wallMs(), 60_000));
+    const mark = vi.spyOn(store.seenCommands, "markSeen").mockImplementation(() => {
+      throw new Database.SqliteError("database or disk is full", "SQLITE_FULL");
+    });
+    const append = vi.spyOn(store, "appendEvents").mockImplementation(() => {
+      throw new Database.SqliteError("database or disk is full", "SQLITE_FULL");
+    });
+    await send(command("new", clock.wallMs(), 60_000));
+    await send(command("seen", clock.wallMs(), 60_000));
+    expect(results().map((r) => [r.id, r.outcome, r.reason])).toEqual([
+      ["seen", "done", null],
+      ["new", "refused", "STORE_UNWRITABLE"],
+      ["seen", "refused", "REPLAYED"],
+    ]);
+    expect(executed).toEqual(["seen"]);
+    // The command events wait in the journal until the store takes writes.
+    expect(events.eventsQueued).toBe(3);
+    mark.mockRestore();
+    append.mockRestore();
+    expect(events.flush()).toBe(true);
+    const outcomes = store
+      .events({ limit: 20 })
+      .filter((e) => e.type === "command")
+      .map((e) => (e.payload as { reason: string | null }).reason);
+    expect(outcomes).toEqual([null, "STORE_UNWRITABLE", "REPLAYED"]);
     store.close();
   });
 });

@@ -1,5 +1,6 @@
 import { encodeDelta, type SiteDelta, signEnvelope } from "@acs/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DeltaSequencer } from "../../src/sync/deltas.js";
 import { signingKeys } from "./central.js";
 import { cleanupDirs, siteState } from "./fixtures.js";
@@ -111,6 +112,24 @@ describe("delta sequencer (unit)", () => {
     expect(deltas.stats().refused).toBe(1);
     const refused = store.events({ limit: 10 }).filter((e) => e.type === "sync-refused");
     expect(refused[0]?.payload).toMatchObject({ message: "delta", reason: "INVALID_STATE" });
+    store.close();
+  });
+
+  it("keeps a delta the store cannot take (disk full) and applies it later, asking no snapshot", () => {
+    const { send, store, fake, requests, applied, deltas } = setup({ gapWaitMs: 2000 });
+    const apply = vi.spyOn(store, "applyDelta").mockImplementation(() => {
+      throw new Database.SqliteError("database or disk is full", "SQLITE_FULL");
+    });
+    send(6);
+    send(7);
+    fake.tick(10_000);
+    expect(requests).toEqual([]);
+    expect(deltas.stats().held).toBe(2);
+    apply.mockRestore();
+    fake.tick(2000);
+    expect(applied).toEqual([[6], [7]]);
+    expect(store.stateVersion()).toBe(7);
+    expect(requests).toEqual([]);
     store.close();
   });
 });

@@ -52,8 +52,8 @@ describe("Backoff", () => {
 
 describe("SecurityEvents", () => {
   it("records refusals without payloads, at most N a minute, then one summary", () => {
-    const { store, clock, fake, log } = unitSetup();
-    const security = new SecurityEvents(store, clock, log, 3);
+    const { store, events, clock, fake, log } = unitSetup();
+    const security = new SecurityEvents(events, clock, log, 3);
     for (let i = 0; i < 10; i++) security.refused("delta", "BAD_SIGNATURE", { bytes: 100 + i });
     const recorded = () =>
       store

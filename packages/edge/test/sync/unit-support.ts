@@ -1,5 +1,6 @@
 import { EDGE_ENVELOPE_KINDS, openEnvelope } from "@acs/protocol";
 import pino from "pino";
+import { EventJournal } from "../../src/store/event-journal.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import { CentralKeyRing } from "../../src/sync/central-key-ring.js";
 import { edgeSigner } from "../../src/sync/edge-signer.js";
@@ -46,15 +47,19 @@ export function unsign(envelope: Uint8Array): Uint8Array {
 /** Central's key in the unit tests (acks, commands, deltas are signed with it). */
 export const CENTRAL = signingKeys("central-1");
 
-/** A store on a temp file, a fake clock, a silent log, security events, a fake link. */
+/**
+ * A store on a temp file, a fake clock, a silent log, the event journal over the store,
+ * security events, a fake link, the test edge's signer and central's keys.
+ */
 export function unitSetup() {
   const { clock, fake } = fakeClock();
   const log = pino({ level: "silent" });
   const path = tempStorePath();
   const store: Store = openStore(path);
-  const security = new SecurityEvents(store, clock, log);
+  const events = new EventJournal({ sink: () => store, clock, log });
+  const security = new SecurityEvents(events, clock, log);
   const link = new FakeLink();
   const signer = edgeSigner(EDGE.key);
   const keyRing = new CentralKeyRing(CENTRAL.trusted, store, clock, log);
-  return { clock, fake, log, store, path, security, link, signer, keyRing };
+  return { clock, fake, log, store, path, events, security, link, signer, keyRing };
 }

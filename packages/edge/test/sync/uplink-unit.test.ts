@@ -6,7 +6,8 @@ import {
   signEnvelope,
   topics,
 } from "@acs/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openStore, type Store } from "../../src/store/store.js";
 import { Uplink, type UplinkOptions } from "../../src/sync/uplink.js";
 import { signingKeys } from "./central.js";
@@ -34,6 +35,7 @@ function uplinkOn(
   return new Uplink({
     site: SITE,
     store,
+    events: env.events,
     clock: env.clock,
     log: env.log,
     link: env.link,
@@ -318,6 +320,27 @@ describe("uplink (unit)", () => {
       .filter((e) => e.type === "outbox-alarm")
       .map((e) => (e.payload as { level: number }).level);
     expect(recorded).toContain(0);
+    uplink.stop();
+    store.close();
+  });
+
+  it("tries a failed delete of acknowledged events again later, never throwing", () => {
+    const { uplink, batches, fill, ack, store, fake } = setup({ batchEvents: 10, window: 2 });
+    fill(20);
+    uplink.start();
+    uplink.resume();
+    const remove = vi.spyOn(store, "deleteEventsUpTo").mockImplementation(() => {
+      throw new Database.SqliteError("database or disk is full", "SQLITE_FULL");
+    });
+    expect(() => ack(1, [[1, 10]])).not.toThrow();
+    expect(store.outboxDepth()).toBe(20);
+    fake.tick(5000);
+    // Acknowledged, so not sent again while the delete waits.
+    expect(batches().filter((b) => b.events[0]?.seq === 1)).toHaveLength(1);
+    remove.mockRestore();
+    fake.tick(1000);
+    expect(store.outboxDepth()).toBe(10);
+    expect(uplink.stats().eventsDeleted).toBe(10);
     uplink.stop();
     store.close();
   });
